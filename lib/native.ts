@@ -1,0 +1,176 @@
+// The typed binding over the native addon (native/*.cc). This file is the contract between the C++
+// layer and the TypeScript layer: every native function is declared here, nothing is `any`.
+// Callers above this file validate their input; the native side re-checks types and throws
+// TypeError on a mismatch, but it does not re-validate ranges the TypeScript layer owns.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Root of the package (holds binding.gyp, build/ and prebuilds/). dist/lib/native.js → ../.. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Resource usage of a reaped child, converted from struct rusage. */
+export interface NativeRusage {
+  userCpuMs: number;
+  systemCpuMs: number;
+  maxRssKb: number;
+  minorFaults: number;
+  majorFaults: number;
+  voluntaryContextSwitches: number;
+  involuntaryContextSwitches: number;
+  inBlocks: number;
+  outBlocks: number;
+}
+
+/** What the exit watcher reports once per child. */
+export interface NativeExit {
+  pid: number;
+  /** Exit code when the child exited normally, else null. */
+  code: number | null;
+  /** Signal number that killed the child, else 0. */
+  signal: number;
+  coreDumped: boolean;
+  rusage: NativeRusage;
+  /** True when the child was observed with WNOWAIT and is still a zombie: call reap(id) later. */
+  held: boolean;
+}
+
+/** One plain request: everything the child needs, resolved by the caller before the clone. */
+export interface NativeSpawnRequest {
+  /** The file as the user named it (used for error.path on exec failures). */
+  file: string;
+  /** Executable paths to try in order (PATH already applied). At least one. */
+  candidates: string[];
+  /** argv including argv[0]. */
+  argv: string[];
+  /** 'NAME=value' entries. */
+  envp: string[];
+  /** Directory to chdir into, or null. */
+  cwd: string | null;
+  /** Child fd i is a dup of parent fd fds[i]; -1 leaves child fd i closed. Overlaps are handled. */
+  fds: number[];
+  /** true: no fd other than those in `fds` survives into the child; false: only CLOEXEC fds close. */
+  closeFds: boolean;
+  /** true: every caught or ignored disposition 1..SIGRTMAX (bar KILL/STOP) becomes SIG_DFL. */
+  resetSignals: boolean;
+  /** Set to SIG_DFL regardless of resetSignals. */
+  defaultSignals: number[];
+  /** Set to SIG_IGN (applied after the reset). */
+  ignoreSignals: number[];
+  /** The mask to install just before execve; null keeps the caller's mask as it was. */
+  mask: number[] | null;
+  /** -1: stay in the caller's group; 0: new group led by the child; >0: join that group. */
+  pgid: number;
+  /** setsid() in the child (implies a new group). */
+  setsid: boolean;
+  /** -1: unchanged. */
+  uid: number;
+  /** -1: unchanged. */
+  gid: number;
+  /** null: unchanged; []: cleared (setgroups(0, NULL)). */
+  groups: number[] | null;
+  /** -1: unchanged. */
+  umask: number;
+  /** [resource number, soft, hard]; Infinity means RLIM_INFINITY. */
+  rlimits: Array<[number, number, number]>;
+  /** PR_SET_PDEATHSIG signal, 0 for none. */
+  deathSignal: number;
+  noNewPrivs: boolean;
+  /** Absolute path of a cgroup v2 directory the child joins before exec, or null. */
+  cgroup: string | null;
+}
+
+export interface NativeSpawnResult {
+  /** Handle for signal/reap/release/setRef. Unique per addon instance. */
+  id: number;
+  pid: number;
+  /** True when exit is watched through a pidfd, false on the SIGCHLD fallback. */
+  pidfd: boolean;
+}
+
+export interface NativeExecResult {
+  /** Only returned on failure: execve-in-place never returns on success. */
+  code: string;
+  errno: number;
+  syscall: string;
+  stage: string;
+  path: string;
+  message: string;
+}
+
+export interface NativeDispositions {
+  ignored: number[];
+  caught: number[];
+  blocked: number[];
+}
+
+export interface NativeConstants {
+  SIGRTMIN: number;
+  SIGRTMAX: number;
+  /** CLONE_PIDFD / pidfd_open usable on this kernel. */
+  hasPidfd: boolean;
+  hasCloseRange: boolean;
+}
+
+export interface NativeBinding {
+  constants: NativeConstants;
+  /**
+   * Create a child. Throws an Error with code, errno, syscall, stage and path when any setup step
+   * fails (the failed child is reaped first). onExit is called exactly once, from the event loop.
+   * hold: observe the exit with WNOWAIT (the pid stays a zombie until reap(id)).
+   */
+  spawn(req: NativeSpawnRequest, onExit: (exit: NativeExit) => void, hold: boolean): NativeSpawnResult;
+  /** Signal the child through its pidfd. false when it was already reaped; throws on other errors. */
+  signal(id: number, sig: number): boolean;
+  /** Reap a child held by WNOWAIT. Returns false when it was not held or is already reaped. */
+  reap(id: number): boolean;
+  /** Stop watching and close the pidfd (the child keeps running; it is not reaped). */
+  release(id: number): void;
+  /** ref/unref the child's watcher on the event loop (unref: it no longer keeps Node alive). */
+  setRef(id: number, ref: boolean): void;
+  /** Force the SIGCHLD/waitid fallback for later spawns (tests; kernels without pidfd). */
+  setPidfdEnabled(enabled: boolean): void;
+
+  kill(pid: number, sig: number): void;
+  killpg(pgid: number, sig: number): void;
+  setpgid(pid: number, pgid: number): void;
+  getpgid(pid: number): number;
+  setsid(): number;
+  getsid(pid: number): number;
+  tcgetpgrp(fd: number): number;
+  tcsetpgrp(fd: number, pgid: number): void;
+  /** Empty the calling thread's signal mask. */
+  resetSignalMask(): void;
+  /** This process's dispositions (ignored/caught) and the calling thread's mask. */
+  getSignalDispositions(): NativeDispositions;
+  setChildSubreaper(on: boolean): void;
+  getChildSubreaper(): boolean;
+  setDeathSignal(sig: number): void;
+  /** Mark every fd >= 3 of this process CLOEXEC, except `keep` (whose CLOEXEC is cleared). */
+  cloexecFrom(keep: number[]): void;
+  /**
+   * Replace this process (same PID) with the same signal and fd treatment as spawn: fds[i] become
+   * fd i, closeFds marks everything else CLOEXEC (so a failure can still report). Returns only on
+   * failure, with the error record; on success it does not return.
+   */
+  execve(req: NativeSpawnRequest): NativeExecResult;
+  /**
+   * Reap any exited child of this process without blocking: waitid(P_ALL, WEXITED|WNOHANG) until
+   * none is left. Only for processes that do not also use node:child_process (init mode).
+   */
+  reapAny(): NativeExit[];
+}
+
+function load(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
+  return gypBuild(packageRoot) as NativeBinding;
+}
+
+let cached: NativeBinding | undefined;
+
+/** The addon, loaded on first use (the CLI's inspect/tree never load it). */
+export function native(): NativeBinding {
+  cached ??= load();
+  return cached;
+}

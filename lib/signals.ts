@@ -1,0 +1,127 @@
+// The one signal table of procctl: names ↔ numbers for Linux (x86_64 and arm64 share numbering),
+// realtime signals as RTMIN+n / RTMAX-n. Used by the options validators, the CLI and inspect.
+//
+// SIGRTMIN is the C library's value, as `kill -l` prints it: glibc reserves 32 and 33 for its
+// threads, so RTMIN is 34. The native layer reports the value it was built against
+// (native().constants.SIGRTMIN) and a test checks the two agree.
+
+export const SIGRTMIN = 34;
+export const SIGRTMAX = 64;
+/** Highest signal number on Linux. */
+export const NSIG_MAX = 64;
+
+const STANDARD: ReadonlyArray<readonly [number, string]> = [
+  [1, 'SIGHUP'], [2, 'SIGINT'], [3, 'SIGQUIT'], [4, 'SIGILL'], [5, 'SIGTRAP'], [6, 'SIGABRT'],
+  [7, 'SIGBUS'], [8, 'SIGFPE'], [9, 'SIGKILL'], [10, 'SIGUSR1'], [11, 'SIGSEGV'], [12, 'SIGUSR2'],
+  [13, 'SIGPIPE'], [14, 'SIGALRM'], [15, 'SIGTERM'], [16, 'SIGSTKFLT'], [17, 'SIGCHLD'],
+  [18, 'SIGCONT'], [19, 'SIGSTOP'], [20, 'SIGTSTP'], [21, 'SIGTTIN'], [22, 'SIGTTOU'],
+  [23, 'SIGURG'], [24, 'SIGXCPU'], [25, 'SIGXFSZ'], [26, 'SIGVTALRM'], [27, 'SIGPROF'],
+  [28, 'SIGWINCH'], [29, 'SIGIO'], [30, 'SIGPWR'], [31, 'SIGSYS'],
+];
+
+/** Other spellings the kernel headers accept. */
+const ALIASES: ReadonlyArray<readonly [string, number]> = [
+  ['SIGIOT', 6], ['SIGCLD', 17], ['SIGPOLL', 29], ['SIGUNUSED', 31],
+];
+
+const byNumber = new Map<number, string>();
+const byName = new Map<string, number>();
+for (const [n, name] of STANDARD) {
+  byNumber.set(n, name);
+  byName.set(name, n);
+}
+for (const [name, n] of ALIASES) byName.set(name, n);
+
+/** Canonical name of a signal number: 'SIGTERM', 'SIGRTMIN', 'SIGRTMIN+3', 'SIGRTMAX-1', 'SIG32'. */
+export function signalName(n: number): string {
+  const std = byNumber.get(n);
+  if (std !== undefined) return std;
+  if (n === SIGRTMIN) return 'SIGRTMIN';
+  if (n === SIGRTMAX) return 'SIGRTMAX';
+  // Same split as kill -l: the first half counts up from RTMIN, the second down from RTMAX.
+  if (n > SIGRTMIN && n <= SIGRTMIN + 15) return `SIGRTMIN+${n - SIGRTMIN}`;
+  if (n > SIGRTMIN + 15 && n < SIGRTMAX) return `SIGRTMAX-${SIGRTMAX - n}`;
+  return `SIG${n}`;
+}
+
+/** Every valid signal number, 1..SIGRTMAX. */
+export function allSignals(): number[] {
+  return Array.from({ length: SIGRTMAX }, (_, i) => i + 1);
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * Parse a signal: a number (1..64), or a name with or without SIG in any case ('term', 'SIGTERM',
+ * 'RTMIN+3', 'sigrtmax-2'), or a numeric string. `option` names the option in errors.
+ * allowZero accepts 0 (the "does it exist" probe of kill(2)).
+ */
+export function parseSignal(value: unknown, option = 'signal', allowZero = false): number {
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > SIGRTMAX) {
+      throw new RangeError(
+        `${option} must be a signal number from ${allowZero ? 0 : 1} to ${SIGRTMAX} or a name such as 'SIGTERM' or 'RTMIN+3'; got ${describe(value)}`,
+      );
+    }
+    return value;
+  }
+  if (typeof value !== 'string') {
+    throw new TypeError(`${option} must be a signal name or number; got ${typeof value}`);
+  }
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return parseSignal(Number(text), option, allowZero);
+  let name = text.toUpperCase();
+  if (!name.startsWith('SIG')) name = `SIG${name}`;
+  const known = byName.get(name);
+  if (known !== undefined) return known;
+  const rt = /^SIGRT(MIN|MAX)(?:([+-])(\d+))?$/.exec(name);
+  if (rt) {
+    const base = rt[1] === 'MIN' ? SIGRTMIN : SIGRTMAX;
+    const offset = rt[3] === undefined ? 0 : Number(rt[3]) * (rt[2] === '+' ? 1 : -1);
+    const n = base + offset;
+    if (n >= SIGRTMIN && n <= SIGRTMAX && (rt[1] === 'MIN' ? offset >= 0 : offset <= 0)) return n;
+  }
+  throw new RangeError(
+    `${option}: unknown signal ${describe(value)}; use a name such as 'TERM', 'SIGINT', 'RTMIN+3' or a number from 1 to ${SIGRTMAX}`,
+  );
+}
+
+/** Parse a list of signals (array, or a comma-separated string as the CLI takes them). */
+export function parseSignalList(value: unknown, option: string): number[] {
+  const items = typeof value === 'string' ? value.split(',').filter((s) => s.trim() !== '') : value;
+  if (!Array.isArray(items)) {
+    throw new TypeError(`${option} must be an array of signal names or numbers; got ${typeof value}`);
+  }
+  const out = new Set<number>();
+  for (const item of items) out.add(parseSignal(item, option));
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Signal numbers set in a 64-bit mask as /proc/PID/status prints it (hex, bit n-1 = signal n). */
+export function sigsetFromHex(hex: string): number[] {
+  const mask = BigInt(`0x${hex.trim() || '0'}`);
+  const out: number[] = [];
+  for (let n = 1; n <= NSIG_MAX; n++) if ((mask >> BigInt(n - 1)) & 1n) out.push(n);
+  return out;
+}
+
+/** The inverse of sigsetFromHex: a 64-bit mask from signal numbers. */
+export function sigsetToMask(signals: Iterable<number>): bigint {
+  let mask = 0n;
+  for (const n of signals) mask |= 1n << BigInt(n - 1);
+  return mask;
+}
+
+/** The signal table as one object, exported from the package as `signals`. */
+export const signals = Object.freeze({
+  SIGRTMIN,
+  SIGRTMAX,
+  parse: parseSignal,
+  parseList: parseSignalList,
+  name: signalName,
+  all: allSignals,
+  fromMask: sigsetFromHex,
+  toMask: sigsetToMask,
+});
