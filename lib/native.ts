@@ -143,6 +143,13 @@ export interface NativeBinding {
   resetSignalMask(): void;
   /** This process's dispositions (ignored/caught) and the calling thread's mask. */
   getSignalDispositions(): NativeDispositions;
+  /**
+   * Set one signal of this process to SIG_DFL or SIG_IGN (raw rt_sigaction, so realtime signals
+   * work too). For init-style callers and for tests that need a parent with odd dispositions.
+   */
+  setSignalDisposition(sig: number, disposition: 'default' | 'ignore'): void;
+  /** Replace the calling thread's signal mask; returns the previous mask as signal numbers. */
+  setSignalMask(signals: number[]): number[];
   setChildSubreaper(on: boolean): void;
   getChildSubreaper(): boolean;
   setDeathSignal(sig: number): void;
@@ -159,10 +166,17 @@ export interface NativeBinding {
    * none is left. Only for processes that do not also use node:child_process (init mode).
    */
   reapAny(): NativeExit[];
+  /** pipe2(O_CLOEXEC): [readFd, writeFd], both blocking (the parent end goes to a net.Socket). */
+  pipe(): [number, number];
+  /** close(2) an fd this layer created (e.g. the child's end of a pipe after spawn). */
+  close(fd: number): void;
 }
 
 function load(): NativeBinding {
   const require = createRequire(import.meta.url);
+  // An explicit addon (the sanitizer build, scripts/test-asan.mjs) wins over build/ and prebuilds/.
+  const override = process.env.PROCCTL_ADDON_PATH;
+  if (override) return require(override) as NativeBinding;
   const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
   return gypBuild(packageRoot) as NativeBinding;
 }

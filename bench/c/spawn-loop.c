@@ -1,0 +1,117 @@
+/*
+ * The lower bound for spawn+wait on this machine: glibc's posix_spawn (clone with
+ * CLONE_VM|CLONE_VFORK, no page-table copy) followed by waitpid, from a small C process.
+ *
+ *   spawn-loop serial N MS FILE [ARG...]   one child at a time, N times or until MS milliseconds
+ *                                          have passed (at least once); prints a line "TOTAL CALL"
+ *                                          per spawn: the ns of the spawn+wait and of the posix_spawn
+ *                                          call alone (the caller is suspended, as under vfork)
+ *   spawn-loop inflight N K FILE [ARG...]  N children in total, K at a time; prints the total ns
+ *   spawn-loop exitstamp N STAMPER FILE    N runs of STAMPER FILE (bench/c/stamp-exit.c); prints
+ *                                          N lines, the ns from the child's stamp to waitpid's return
+ *
+ * bench/run.mjs compiles this on the fly and reads its stdout.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static pid_t start_child(char **argv) {
+  pid_t pid;
+  int err = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+  if (err != 0) {
+    fprintf(stderr, "spawn-loop: posix_spawn %s: %s\n", argv[0], strerror(err));
+    exit(1);
+  }
+  return pid;
+}
+
+static void wait_one(pid_t pid) {
+  int status;
+  if (waitpid(pid, &status, 0) < 0) {
+    perror("spawn-loop: waitpid");
+    exit(1);
+  }
+}
+
+static void run_serial(long n, long budget_ms, char **argv) {
+  long long deadline = now_ns() + budget_ms * 1000000LL;
+  for (long i = 0; i < n && (i == 0 || now_ns() < deadline); i++) {
+    long long t0 = now_ns();
+    pid_t pid = start_child(argv);
+    long long t1 = now_ns();
+    wait_one(pid);
+    printf("%lld %lld\n", now_ns() - t0, t1 - t0);
+  }
+}
+
+static void run_inflight(long n, long k, char **argv) {
+  long started = 0, running = 0;
+  long long t0 = now_ns();
+  while (started < n || running > 0) {
+    while (running < k && started < n) {
+      start_child(argv);
+      started++;
+      running++;
+    }
+    wait_one(-1);
+    running--;
+  }
+  printf("%lld\n", now_ns() - t0);
+}
+
+/* The stamp the child wrote at offset 0 of path (decimal ns), or -1. */
+static long long read_stamp(const char *path) {
+  char text[32] = {0};
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t len = read(fd, text, sizeof text - 1);
+  close(fd);
+  return len > 0 ? atoll(text) : -1;
+}
+
+static void run_exitstamp(long n, char *stamper, char *path) {
+  char *argv[] = {stamper, path, NULL};
+  for (long i = 0; i < n; i++) {
+    wait_one(start_child(argv));
+    long long woke = now_ns();
+    long long stamp = read_stamp(path);
+    if (stamp <= 0) {
+      fprintf(stderr, "spawn-loop: no stamp in %s\n", path);
+      exit(1);
+    }
+    printf("%lld\n", woke - stamp);
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 5 && strcmp(argv[1], "serial") == 0) {
+    run_serial(atol(argv[2]), atol(argv[3]), argv + 4);
+    return 0;
+  }
+  if (argc >= 5 && strcmp(argv[1], "inflight") == 0) {
+    run_inflight(atol(argv[2]), atol(argv[3]), argv + 4);
+    return 0;
+  }
+  if (argc == 5 && strcmp(argv[1], "exitstamp") == 0) {
+    run_exitstamp(atol(argv[2]), argv[3], argv[4]);
+    return 0;
+  }
+  fprintf(stderr, "usage: spawn-loop serial N MS FILE [ARG...] | inflight N K FILE [ARG...]"
+                  " | exitstamp N STAMPER FILE\n");
+  return 2;
+}

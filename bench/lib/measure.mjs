@@ -1,0 +1,124 @@
+// Timed loops shared by the scenarios. A cell runs until its time budget is spent, but never
+// fewer than minIter nor more than maxIter iterations, so a 300 ms fork at 4 GB and a 0.3 ms
+// vfork at 50 MB both finish in bounded time with enough samples.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { msSince, summarize } from './stats.mjs';
+
+/** The event-loop monitor's timer period; a stall is the measured delay minus this. */
+export const LOOP_RESOLUTION_MS = 1;
+
+/** Stall watcher: monitorEventLoopDelay at 1 ms. stop() → {loopDelayMaxMs, stallMaxMs}. */
+export function watchEventLoop() {
+  const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  histogram.enable();
+  return {
+    stop() {
+      histogram.disable();
+      const loopDelayMaxMs = histogram.max / 1e6;
+      return { loopDelayMaxMs, stallMaxMs: Math.max(0, loopDelayMaxMs - LOOP_RESOLUTION_MS) };
+    },
+  };
+}
+
+/** Whether another iteration is due under plan {budgetMs, minIter, maxIter}. */
+function wantsMore(done, startNs, plan) {
+  if (done >= plan.maxIter) return false;
+  return done < plan.minIter || msSince(startNs) < plan.budgetMs;
+}
+
+/**
+ * Time `start()` (which returns a Promise) one at a time. Per iteration: total ms until the
+ * Promise settles, and sync ms spent inside start() itself (time the loop could not run).
+ * Returns the raw samples {totals, syncs, loopDelayMaxMs, stallMaxMs}.
+ */
+export async function collectSerial(start, plan) {
+  for (let i = 0; i < plan.warmup; i++) await start();
+  const totals = [];
+  const syncs = [];
+  const loop = watchEventLoop();
+  const begin = process.hrtime.bigint();
+  while (wantsMore(totals.length, begin, plan)) {
+    const t0 = process.hrtime.bigint();
+    const pending = start();
+    const t1 = process.hrtime.bigint();
+    await pending;
+    const t2 = process.hrtime.bigint();
+    syncs.push(Number(t1 - t0) / 1e6);
+    totals.push(Number(t2 - t0) / 1e6);
+  }
+  return { totals, syncs, ...loop.stop() };
+}
+
+/** Summaries of collected samples: {totalMs, syncMs, loopDelayMaxMs?, stallMaxMs?}. */
+export function summarizeCollected({ totals, syncs, ...loop }) {
+  return { totalMs: summarize(totals), syncMs: summarize(syncs), ...loop };
+}
+
+/** Samples of two rounds of one cell as one (arrays joined, maxima kept). */
+function mergeCollected(a, b) {
+  if (!a) return b;
+  const merged = { totals: [...a.totals, ...b.totals], syncs: [...a.syncs, ...b.syncs] };
+  for (const key of ['loopDelayMaxMs', 'stallMaxMs']) {
+    if (key in a || key in b) merged[key] = Math.max(a[key] ?? 0, b[key] ?? 0);
+  }
+  return merged;
+}
+
+/** The share of a plan one of `rounds` rounds gets (warm-up only in the first round). */
+function roundPlan(plan, rounds, round) {
+  return {
+    budgetMs: plan.budgetMs / rounds,
+    minIter: Math.ceil(plan.minIter / rounds),
+    maxIter: Math.ceil(plan.maxIter / rounds),
+    warmup: round === 0 ? plan.warmup : 0,
+  };
+}
+
+/**
+ * Measure several cells in interleaved rounds (cell A, B, C, then A, B, C again…) so that load
+ * from elsewhere on the machine falls on every cell alike instead of on whichever ran during it.
+ * cells: [{name, collect(plan) → samples like collectSerial's}]. A cell that throws is reported
+ * as {name, error} and skipped in later rounds. Returns [{name, ...summaries} | {name, error}].
+ */
+export async function measureInRounds(cells, plan, onCell = () => {}) {
+  const rounds = plan.rounds ?? 1;
+  const collected = new Map();
+  const failed = new Map();
+  for (let round = 0; round < rounds; round++) {
+    for (const cell of cells) {
+      if (failed.has(cell.name)) continue;
+      try {
+        const samples = await cell.collect(roundPlan(plan, rounds, round));
+        collected.set(cell.name, mergeCollected(collected.get(cell.name), samples));
+      } catch (error) {
+        failed.set(cell.name, String(error?.message ?? error).split('\n')[0]);
+      }
+    }
+  }
+  return cells.map(({ name }) => {
+    const row = failed.has(name) ? { name, error: failed.get(name) } : { name, ...summarizeCollected(collected.get(name)) };
+    onCell(row);
+    return row;
+  });
+}
+
+/**
+ * Run `total` calls of start() with `inFlight` outstanding at a time.
+ * Returns {elapsedMs, spawnsPerSec, latenciesMs (per call, start to settle)}.
+ */
+export async function timePool(start, total, inFlight) {
+  let started = 0;
+  const latencies = [];
+  const lane = async () => {
+    while (started < total) {
+      started++;
+      const t0 = process.hrtime.bigint();
+      await start();
+      latencies.push(msSince(t0));
+    }
+  };
+  const begin = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  const elapsedMs = msSince(begin);
+  return { elapsedMs, spawnsPerSec: total / (elapsedMs / 1000), latenciesMs: latencies };
+}

@@ -1,0 +1,203 @@
+// The Markdown report: machine facts, targets, one section per scenario, links to the charts.
+// BENCHMARKS.md keeps everything below FINDINGS_MARKER (hand-written) across runs.
+import { medianP99, num, table } from './format.mjs';
+import { evaluateTargets, verdict } from './targets.mjs';
+import { renderExtra } from './extras.mjs';
+
+export const FINDINGS_MARKER = '<!-- Findings: written by hand. bench/run.mjs rewrites everything above this line and keeps everything below it. -->';
+
+const DEFAULT_FINDINGS = '## Findings\n\n(Profiling notes for targets that are missed go here.)\n';
+
+function machineSection(r) {
+  const m = r.machine;
+  const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
+  return [
+    table(['Machine', ''], [
+      ['Date', m.date],
+      ['CPU', `${m.cpuModel}, ${m.cores} cores`],
+      ['Kernel', m.kernel],
+      ['Node', m.node],
+      ['glibc', m.glibc],
+      ['Memory', `${m.memoryGiB} GiB`],
+      ['Transparent huge pages', m.transparentHugepages],
+      ['Load average (1/5/15 min) at start', load(m.loadAverage)],
+      ['Load average at end', load(r.loadAverageEnd)],
+      ['Mode / duration', `${r.mode}, ${num(r.durationS)} s`],
+    ]),
+    '',
+    'The machine has few cores and was shared with other work (compilers, test suites) while it ran, as the'
+    + ' load average shows: medians are robust to that, p99 and event-loop maxima are not, so read'
+    + ' single-run differences below ~20 % as noise.',
+  ].join('\n');
+}
+
+function targetsSection(r) {
+  const rows = evaluateTargets(r).map((t) => [t.text, t.measured, `**${verdict(t.met)}**`]);
+  return `## Targets\n\n${table(['Target (procctl)', 'Measured', 'Verdict'], rows)}`;
+}
+
+function failure(section) {
+  return section?.error ? `_Not measured: ${section.error}._` : null;
+}
+
+/** Rows that measured, and one note line per row that failed. */
+function splitRows(rows) {
+  const ok = rows.filter((row) => !row.error);
+  const notes = rows.filter((row) => row.error).map((row) => `_${row.name}: failed: ${row.error}_`);
+  return { ok, notes: notes.length ? `\n\n${notes.join('\n')}` : '' };
+}
+
+function missingNote(...sections) {
+  const missing = new Map();
+  for (const s of sections) for (const m of s?.missing ?? []) missing.set(m.name, m.reason);
+  return [...missing].map(([name, reason]) => `_${name}: not measured (${reason})._`).join('\n');
+}
+
+function spawnBaseSection(r, chartDir) {
+  const level = r.spawn?.[0];
+  const bound = level?.cBound?.totalMs;
+  const head = `## 1. spawn + wait of \`/bin/true\` (parent RSS ${level?.label ?? '50 MB'})\n\n`
+    + 'One child at a time: start, wait for its exit event. Milliseconds per spawn; the C row is'
+    + ' `posix_spawn` + `waitpid` in a small C program (bench/c/spawn-loop.c), the floor for any library.\n\n';
+  if (!level || level.error) return head + (failure(level) ?? '_Not measured._');
+  const { ok, notes } = splitRows(level.rows);
+  const rows = [
+    ...ok.map((row) => [row.name, num(row.totalMs.median), num(row.totalMs.p99),
+      bound ? `${num(row.totalMs.median / bound.median)}×` : 'n/a', String(row.totalMs.n)]),
+    ...(bound ? [[level.cBound.name, num(bound.median), num(bound.p99), '1×', String(bound.n)]] : []),
+  ];
+  const chart = chartDir ? `\n\n![spawn+wait by library](${chartDir}/spawn-50mb.svg)` : '';
+  return head + table(['Library', 'median ms', 'p99 ms', 'vs C bound', 'n'], rows) + notes + chart;
+}
+
+function rssSection(r, chartDir) {
+  const levels = r.spawn ?? [];
+  const ok = levels.filter((l) => !l.error);
+  const names = [...new Set(ok.flatMap((l) => l.rows.map((row) => row.name)))];
+  const cell = (l, name, pick) => {
+    const row = l.rows?.find((x) => x.name === name);
+    if (!row) return 'n/a';
+    return row.error ? 'failed' : pick(row);
+  };
+  const header = (what) => ['Library', ...ok.map((l) => `${l.label} ${what}`)];
+  const costRows = names.map((name) => [name, ...ok.map((l) => cell(l, name, (row) => medianP99(row.totalMs)))]);
+  const stallRows = names.map((name) => [name, ...ok.map((l) => cell(l, name,
+    (row) => `${num(row.stallMaxMs)} (${num(row.syncMs.p99)} / ${num(row.syncMs.max)})`))]);
+  if (ok.some((l) => l.cBound?.syncMs)) {
+    stallRows.push([ok.find((l) => l.cBound)?.cBound.name, ...ok.map((l) => (l.cBound?.syncMs
+      ? `– (${num(l.cBound.syncMs.p99)} / ${num(l.cBound.syncMs.max)})` : 'n/a'))]);
+  }
+  const measuredRss = ok.map((l) => `${l.label}: ${num(l.rssBytes / 2 ** 20)} MiB`).join(', ');
+  const failed = levels.filter((l) => l.error).map((l) => `_${l.label}: ${l.error}._`).join('\n');
+  return [
+    '## 2. spawn + wait by parent RSS',
+    '',
+    'The parent grows its RSS by allocating Buffers and writing to every page; each level runs in a'
+    + ` separate Node process. Measured RSS when the level started: ${measuredRss}. Each cell runs`
+    + ' for a time budget (min/max iteration counts), so slow libraries get fewer samples.',
+    '',
+    '**Cost per spawn+wait, median / p99 ms**',
+    '',
+    table(header('ms'), costRows),
+    '',
+    '**Longest event-loop stall, ms** (monitorEventLoopDelay at 1 ms resolution: histogram max minus the'
+    + ' 1 ms period), and in parentheses the p99 / longest time spent inside the spawn call itself.'
+    + ' The C row is the time inside `posix_spawn` (the caller is suspended until the child execs, as'
+    + ' under vfork): on a loaded machine that is the floor for any spawn call. spawnSync blocks for'
+    + ' the whole run of the child by design.',
+    '',
+    table(header('stall (in call p99 / max)'), stallRows),
+    failed ? `\n${failed}` : '',
+    chartDir ? `\n![cost vs parent RSS](${chartDir}/spawn-vs-rss.svg)` : '',
+  ].join('\n');
+}
+
+function throughputSection(r, chartDir) {
+  const t = r.throughput;
+  const head = `## 3. Throughput: ${t?.inFlight ?? 64} in flight, ${t?.total ?? 2000} in total\n\n`
+    + 'Spawns of `/bin/true` per second (median and slowest of the repeats) and the time from start to'
+    + ' exit event of each spawn under that load. spawnSync cannot have children in flight and is left out.\n\n';
+  if (!t || t.error) return head + (failure(t) ?? '_Not measured._');
+  const { ok, notes } = splitRows(t.rows);
+  const rows = ok.map((row) => [row.name, num(row.spawnsPerSec.median), num(row.spawnsPerSec.min),
+    medianP99(row.latencyMs)]);
+  if (t.cInflight?.spawnsPerSec) {
+    rows.push([t.cInflight.name, num(t.cInflight.spawnsPerSec.median), num(t.cInflight.spawnsPerSec.min), 'n/a']);
+  }
+  const chart = chartDir ? `\n\n![throughput](${chartDir}/throughput.svg)` : '';
+  return head + table(['Library', 'spawns/s (median)', 'spawns/s (slowest)', 'per spawn median / p99 ms'], rows)
+    + `${notes}\n\n${t.repeats} repeat(s).${chart}`;
+}
+
+function exitSection(r, chartDir) {
+  const e = r.exitLatency;
+  const head = '## 4. Exit-notification latency\n\n'
+    + 'The child (bench/c/stamp-exit.c) writes its CLOCK_MONOTONIC time to a file right before `_exit`;'
+    + ' latency is the time the library\'s exit callback ran (`process.hrtime.bigint()`, the same clock)'
+    + ' minus that stamp. It includes the kernel\'s teardown of the exiting process; the C row (a blocking'
+    + ' `waitpid` in a C parent, bench/c/spawn-loop.c) is the floor for that.\n\n';
+  if (!e || e.error) return head + (failure(e) ?? '_Not measured._');
+  const { ok, notes } = splitRows(e.rows);
+  const bound = e.cBound?.latencyUs ? [e.cBound] : [];
+  const rows = [...ok, ...bound].map((row) => [row.name, num(row.latencyUs.median), num(row.latencyUs.p99),
+    num(row.latencyUs.max), String(row.latencyUs.n)]);
+  const chart = chartDir ? `\n\n![exit latency](${chartDir}/exit-latency.svg)` : '';
+  return head + table(['Library', 'median µs', 'p99 µs', 'max µs', 'n'], rows) + notes + chart;
+}
+
+function idleSection(r, chartDir) {
+  const i = r.idle;
+  const head = `## 5. ${i?.count ?? 1000} idle children\n\n`
+    + '`sleep 1000`, each leading its own process group (procctl: default `group: \'new\'`, stop with'
+    + ' `killGroup`; child_process: `detached: true`, stop with `process.kill(-pid)`). RSS is read after a'
+    + ' full GC before and after starting them. "All exited" is the time from sending SIGTERM to every'
+    + ' group to the last exit event.\n\n';
+  if (!i || i.error) return head + (failure(i) ?? '_Not measured._');
+  const { ok, notes } = splitRows(i.rows);
+  const rows = ok.map((row) => [row.name, num(row.spawnAllMs.median), num(row.rssPerChildKb.median),
+    num(row.terminateAllMs.median), num(row.terminateAllMs.max)]);
+  const chart = chartDir ? `\n\n![idle children](${chartDir}/idle-children.svg)` : '';
+  return head + table(['Library', 'start all, ms', 'parent RSS per child, KB', 'TERM → all exited, ms (median)',
+    '(worst)'], rows) + `${notes}\n\n${i.repeats} repeat(s); medians over the repeats.${chart}`;
+}
+
+function execSection(r, chartDir) {
+  const x = r.exec;
+  const head = `## 6. exec round trip with captured output (\`${x?.command ?? '/bin/echo hi'}\`)\n\n`
+    + 'Start, collect stdout, resolve. Milliseconds per call.\n\n';
+  if (!x || x.error) return head + (failure(x) ?? '_Not measured._');
+  const { ok, notes } = splitRows(x.rows);
+  const ours = ok.find((row) => row.name === 'procctl')?.totalMs.median;
+  const rows = ok.map((row) => [row.name, num(row.totalMs.median), num(row.totalMs.p99),
+    ours ? `${num(row.totalMs.median / ours)}×` : 'n/a', String(row.totalMs.n)]);
+  const chart = chartDir ? `\n\n![exec round trip](${chartDir}/exec.svg)` : '';
+  return head + table(['Library', 'median ms', 'p99 ms', 'vs procctl', 'n'], rows) + notes + chart;
+}
+
+
+/** The generated part of the report (everything above the findings marker). */
+export function renderReport(results, { chartDir = null } = {}) {
+  return [
+    '# procctl benchmarks',
+    '',
+    `Written by \`npm run bench\` (bench/run.mjs)${results.mode === 'quick' ? ' in --quick mode' : ''}; do not edit above the Findings marker.`,
+    '',
+    machineSection(results),
+    targetsSection(results),
+    spawnBaseSection(results, chartDir),
+    rssSection(results, chartDir),
+    throughputSection(results, chartDir),
+    exitSection(results, chartDir),
+    idleSection(results, chartDir),
+    execSection(results, chartDir),
+    ...(results.extras ?? []).map(renderExtra),
+    missingNote(...(results.spawn ?? []), results.throughput, results.exitLatency, results.idle, results.exec),
+  ].filter(Boolean).join('\n\n');
+}
+
+/** Join a freshly rendered report with the hand-written findings of the previous file. */
+export function withFindings(rendered, previous) {
+  const at = previous?.indexOf(FINDINGS_MARKER) ?? -1;
+  const findings = at >= 0 ? previous.slice(at + FINDINGS_MARKER.length).replace(/^\n+/, '') : DEFAULT_FINDINGS;
+  return `${rendered}\n\n${FINDINGS_MARKER}\n\n${findings}`;
+}

@@ -1,0 +1,29 @@
+// Scenario: spawn+wait of /bin/true, one at a time, with this process's RSS grown to one level.
+// The libraries and the C bound are measured in interleaved rounds (lib/measure.mjs).
+// Config: {label, targetBytes, file, spawnLoop, plan: {rounds, budgetMs, minIter, maxIter, warmup}}.
+// Result: {label, rssBytes, rows: [{name, totalMs, syncMs, loopDelayMaxMs, stallMaxMs} | {name,
+// error}], cBound: {name, totalMs, syncMs}, missing}.
+import { C_SPAWN, collectCSerial } from '../lib/c-bound.mjs';
+import { loadLibraries } from '../lib/libraries.mjs';
+import { collectSerial, measureInRounds } from '../lib/measure.mjs';
+import { inflateRssTo, rssBytes } from '../lib/rss.mjs';
+import { progress, runScenario } from '../lib/scenario-main.mjs';
+
+await runScenario(async ({ label, targetBytes, file, spawnLoop, plan }) => {
+  const { loaded, missing } = await loadLibraries('spawnWait');
+  const rssAtStart = inflateRssTo(targetBytes);
+  progress('spawn', `RSS ${label}: ${(rssAtStart / 2 ** 20).toFixed(0)} MiB`);
+  const cells = [
+    ...loaded.map(({ name, adapter }) => ({ name, collect: (p) => collectSerial(() => adapter.spawnWait(file, []), p) })),
+    { name: C_SPAWN, collect: async (p) => collectCSerial(spawnLoop, file, p) },
+  ];
+  const rows = await measureInRounds(cells, plan, (row) => progress('spawn', row.error
+    ? `${label} ${row.name}: failed: ${row.error}`
+    : `${label} ${row.name}: median ${row.totalMs.median.toFixed(3)} ms (n=${row.totalMs.n})`));
+  return {
+    label, targetBytes, rssBytes: rssAtStart, rssBytesAtEnd: rssBytes(),
+    rows: rows.filter((row) => row.name !== C_SPAWN),
+    cBound: rows.find((row) => row.name === C_SPAWN),
+    missing,
+  };
+});

@@ -1,0 +1,40 @@
+# Two targets: the addon (procctl.node) and procctl-reaper, a plain C program with no node headers.
+# Both stay on the glibc 2.28 baseline: newer kernel interfaces go through syscall(SYS_...), and
+# libstdc++/libgcc are linked statically so the addon needs no GLIBCXX_ or CXXABI_ version.
+{
+  "targets": [
+    {
+      "target_name": "procctl",
+      "sources": [
+        "native/binding.cc",
+        "native/child.cc",
+        "native/clone.cc",
+        "native/errors.cc",
+        "native/exec-in-place.cc",
+        "native/exit-watcher.cc",
+        "native/glibc-compat.cc",
+        "native/instance.cc",
+        "native/primitives.cc",
+        "native/request.cc",
+        "native/spawn.cc",
+        "native/stages.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions", "-O3"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20", "-O3"],
+      "cflags": ["-O2", "-Wall", "-fstack-protector-strong"],
+      "cflags_cc": ["-std=c++17", "-fexceptions"],
+      "ldflags": ["-static-libstdc++", "-static-libgcc"]
+    },
+    {
+      "target_name": "procctl-reaper",
+      "type": "executable",
+      "sources": ["native/reaper/reaper.c"],
+      "cflags!": ["-O3"],
+      "cflags": ["-O2", "-Wall", "-fstack-protector-strong"],
+      "cflags_c": ["-std=gnu11"],
+      "ldflags": ["-static"]
+    }
+  ]
+}

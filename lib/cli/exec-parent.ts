@@ -1,0 +1,126 @@
+// `procctl exec` when procctl must stay as the parent: with --timeout, and for --new-session when
+// procctl leads a process group (setsid would fail, so it forks once). The command leads its own
+// group (procctl is not in it) and gets --signal as its death signal; the signals procctl receives
+// are forwarded to that group; at the deadline the whole group gets --signal, then SIGKILL after
+// --kill-after, and procctl waits until the group is empty.
+import { SpawnError } from '../errors.js';
+import type { ExitResult } from '../exit.js';
+import { parseSignal, signalName } from '../signals.js';
+import { spawn } from '../spawn.js';
+import type { Subprocess } from '../subprocess.js';
+import { execFailureStatus } from './command-lookup.js';
+import { type ExecPlan, fdPlan } from './exec-plan.js';
+import { printError } from './output.js';
+
+/** Signals a parent passes on to the command's group (the contract's list). */
+export const FORWARDED: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGALRM'];
+
+const TIMED_OUT = 124;
+const KILLED = 128 + 9;
+const FAILURE = 125;
+/** --cleanup's grace before SIGKILL when --kill-after is not given. */
+const CLEANUP_GRACE_MS = 5000;
+/** setTimeout's longest delay; longer timeouts re-arm. */
+const MAX_TIMER_MS = 0x7fffffff;
+
+function startCommand(plan: ExecPlan): Subprocess {
+  const fds = fdPlan(plan.keepFds);
+  return spawn(plan.file, plan.args, {
+    env: plan.env,
+    ...(plan.cwd === null ? {} : { cwd: plan.cwd }),
+    // Child fd i is procctl's fd i for 0–2 and every kept fd; other slots stay closed.
+    stdio: fds.map((fd) => (fd === -1 ? null : fd)),
+    closeFds: true,
+    ...(plan.grouping === 'session' ? { session: true } : { group: 'new' as const }),
+    resetSignals: plan.resetSignals,
+    defaultSignals: plan.defaultSignals,
+    ignoreSignals: plan.ignoreSignals,
+    ...(plan.mask === null ? {} : { blockSignals: plan.mask }),
+    deathSignal: plan.signal,
+  });
+}
+
+/**
+ * Forward the contract's signals to the command's group. Installed before the command starts, so
+ * a signal arriving in between is neither lost nor fatal to procctl: it is kept and forwarded as
+ * soon as the group exists. Returns the function that hands over the child, and the undo.
+ */
+function forwardSignals(): { attach: (child: Subprocess) => void; stop: () => void } {
+  let target: Subprocess | undefined;
+  const early: NodeJS.Signals[] = [];
+  const forward = (sig: NodeJS.Signals): void => {
+    try {
+      target?.killGroup(sig);
+    } catch {
+      // the group is gone: nothing to forward to
+    }
+  };
+  const handlers = FORWARDED.map((sig) => {
+    const handler = (): void => (target === undefined ? void early.push(sig) : forward(sig));
+    process.on(sig, handler);
+    return [sig, handler] as const;
+  });
+  return {
+    attach: (child) => {
+      target = child;
+      for (const sig of early.splice(0)) forward(sig);
+    },
+    stop: () => {
+      for (const [sig, handler] of handlers) process.off(sig, handler);
+    },
+  };
+}
+
+/** Call fire after ms, even beyond setTimeout's 24.8-day limit; returns the cancel. */
+function armDeadline(ms: number, fire: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fire()), Math.min(left, MAX_TIMER_MS));
+  };
+  if (ms > 0) arm(ms);
+  return () => clearTimeout(timer);
+}
+
+/** The command's status as a shell reports it: its code, or 128+N when signal N killed it. */
+function statusOf(result: ExitResult): number {
+  if (result.signal !== null) return 128 + parseSignal(result.signal);
+  return result.code ?? FAILURE;
+}
+
+function spawnFailure(error: unknown): number {
+  if (!SpawnError.is(error)) {
+    printError(error instanceof Error ? error.message : String(error));
+    return FAILURE;
+  }
+  printError(error.message);
+  return execFailureStatus(error.stage, error.code);
+}
+
+export async function superviseCommand(plan: ExecPlan): Promise<number> {
+  const forwarding = forwardSignals();
+  let child: Subprocess;
+  try {
+    child = startCommand(plan);
+  } catch (error) {
+    forwarding.stop();
+    return spawnFailure(error);
+  }
+  forwarding.attach(child);
+  let timedOut = false;
+  let stopping: Promise<ExitResult> | undefined;
+  const cancelDeadline = armDeadline(plan.timeout, () => {
+    timedOut = true;
+    // Finished when the group is empty; without --kill-after never escalate (as timeout(1)).
+    stopping = child.terminate({ signal: plan.signal, grace: plan.killAfter ?? Infinity });
+  });
+  try {
+    const result = await child.exited;
+    cancelDeadline();
+    if (stopping !== undefined) await stopping;
+    else if (plan.cleanup) await child.terminate({ signal: plan.signal, grace: plan.killAfter ?? CLEANUP_GRACE_MS });
+    if (!timedOut) return statusOf(result);
+    return result.signal === signalName(9) ? KILLED : TIMED_OUT;
+  } finally {
+    forwarding.stop();
+  }
+}

@@ -1,0 +1,210 @@
+// What `procctl exec` was asked to do, parsed and checked: the one place that turns its command
+// line into a plan. Every problem is a UsageError (exit 125) raised before anything is changed.
+import { fstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readSignalSets } from '../proc/status.js';
+import {
+  UsageError, parseCommandLine, parseDuration, parseEnvAssignment, parseFdArg, parseSignalArg,
+  parseSignalListArgs, repeated, single, type OptionSpec,
+} from './args.js';
+
+const SIGKILL = 9;
+const SIGSTOP = 19;
+const SIGTERM = 15;
+/** Node ignores these two at startup; a command must never inherit that. */
+const NODE_IGNORED = [13 /* SIGPIPE */, 25 /* SIGXFSZ */];
+
+export const EXEC_OPTIONS: OptionSpec = {
+  'reset-signals': { type: 'boolean' },
+  'default-signal': { type: 'string', multiple: true },
+  'ignore-signal': { type: 'string', multiple: true },
+  'block-signal': { type: 'string', multiple: true },
+  'new-group': { type: 'boolean' },
+  'new-session': { type: 'boolean' },
+  'keep-fd': { type: 'string', multiple: true },
+  'keep-fds': { type: 'boolean' },
+  cwd: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+  signal: { type: 'string' },
+  'kill-after': { type: 'string' },
+  cleanup: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export type Grouping = 'inherit' | 'group' | 'session';
+
+export interface ExecPlan {
+  file: string;
+  args: string[];
+  /** The command's whole environment. */
+  env: Record<string, string>;
+  cwd: string | null;
+  /** fds >= 3 that survive into the command, ascending (0–2 always do). */
+  keepFds: number[];
+  resetSignals: boolean;
+  /** Set to SIG_DFL: Node's SIGPIPE/SIGXFSZ plus --default-signal. */
+  defaultSignals: number[];
+  ignoreSignals: number[];
+  /** The command's signal mask, or null to keep procctl's own. */
+  mask: number[] | null;
+  grouping: Grouping;
+  /** Milliseconds; 0 means no timeout (exec replaces procctl). */
+  timeout: number;
+  /** --signal: sent at the deadline, armed as the death signal. */
+  signal: number;
+  /** Milliseconds from --signal to SIGKILL; undefined: never escalate. */
+  killAfter: number | undefined;
+  cleanup: boolean;
+}
+
+/** The native fd plan: child fd i is procctl's fd fds[i]; 0–2 and every kept fd map to themselves. */
+export function fdPlan(keepFds: readonly number[]): number[] {
+  const last = Math.max(2, ...keepFds);
+  const fds = Array.from({ length: last + 1 }, (_, i) => (i < 3 ? i : -1));
+  for (const fd of keepFds) fds[fd] = fd;
+  return fds;
+}
+
+export type ParsedExec = { help: true } | { help: false; plan: ExecPlan };
+
+function checkNotUncatchable(signals: number[], option: string): void {
+  for (const n of signals) {
+    if (n === SIGKILL || n === SIGSTOP) {
+      throw new UsageError(`${option}: ${n === SIGKILL ? 'KILL' : 'STOP'} cannot be ignored or blocked`);
+    }
+  }
+}
+
+function buildEnv(assignments: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  for (const text of assignments) {
+    const [name, value] = parseEnvAssignment(text, '--env');
+    env[name] = value;
+  }
+  return env;
+}
+
+function checkCwd(dir: string | undefined): string | null {
+  if (dir === undefined) return null;
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`--cwd: no such directory '${dir}'`);
+  }
+  if (!isDir) throw new UsageError(`--cwd: not a directory '${dir}'`);
+  return dir;
+}
+
+function checkOpenFd(fd: number): void {
+  try {
+    fstatSync(fd);
+  } catch {
+    throw new UsageError(`--keep-fd: ${fd} is not an open file descriptor`);
+  }
+}
+
+/**
+ * fds >= 3 that procctl inherited. Node marks inherited fds close-on-exec at startup, so flags
+ * cannot tell them from Node's own; Node's own are event-loop objects (anon inodes: epoll,
+ * eventfd) and self-pipes (both ends held here), and those are left out.
+ */
+export function inheritedFds(): number[] {
+  const targets = new Map<number, string>();
+  for (const name of readdirSync('/proc/self/fd')) {
+    try {
+      targets.set(Number(name), readlinkSync(`/proc/self/fd/${name}`));
+    } catch {
+      // the directory's own fd, closed by now
+    }
+  }
+  const pipeCount = new Map<string, number>();
+  for (const target of targets.values()) if (target.startsWith('pipe:')) pipeCount.set(target, (pipeCount.get(target) ?? 0) + 1);
+  const out: number[] = [];
+  for (const [fd, target] of targets) {
+    if (fd < 3 || target.startsWith('anon_inode:')) continue;
+    if (target.startsWith('pipe:') && (pipeCount.get(target) ?? 0) > 1) continue;
+    out.push(fd);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function planFds(keepFd: string[], keepAll: boolean): number[] {
+  const kept = new Set<number>();
+  for (const text of keepFd) {
+    const fd = parseFdArg(text, '--keep-fd');
+    checkOpenFd(fd);
+    if (fd >= 3) kept.add(fd);
+  }
+  if (keepAll) for (const fd of inheritedFds()) kept.add(fd);
+  return [...kept].sort((a, b) => a - b);
+}
+
+function planMask(reset: boolean, block: number[]): number[] | null {
+  if (reset) return block;
+  if (block.length === 0) return null;
+  // Without --reset-signals the command keeps procctl's mask; add to it, never replace it.
+  const current = readSignalSets('thread-self').blocked;
+  return [...new Set([...current, ...block])].sort((a, b) => a - b);
+}
+
+function planGrouping(newGroup: boolean, newSession: boolean): Grouping {
+  if (newGroup && newSession) throw new UsageError('--new-group and --new-session cannot be combined (a new session is always a new group)');
+  return newSession ? 'session' : newGroup ? 'group' : 'inherit';
+}
+
+function planTimeout(values: Record<string, unknown>): Pick<ExecPlan, 'timeout' | 'signal' | 'killAfter' | 'cleanup'> {
+  const timeoutText = single(values.timeout as string | undefined);
+  const killAfterText = single(values['kill-after'] as string | undefined);
+  const signalText = single(values.signal as string | undefined);
+  const cleanup = values.cleanup === true;
+  if (timeoutText === undefined) {
+    if (killAfterText !== undefined) throw new UsageError('--kill-after needs --timeout');
+    if (cleanup) throw new UsageError('--cleanup needs --timeout');
+  }
+  const timeout = timeoutText === undefined ? 0 : parseDuration(timeoutText, '--timeout');
+  if (timeout === 0 && cleanup) throw new UsageError('--cleanup needs a non-zero --timeout');
+  return {
+    timeout,
+    signal: signalText === undefined ? SIGTERM : parseSignalArg(signalText, '--signal'),
+    killAfter: killAfterText === undefined ? undefined : parseDuration(killAfterText, '--kill-after'),
+    cleanup,
+  };
+}
+
+function planSignals(values: Record<string, unknown>): Pick<ExecPlan, 'resetSignals' | 'defaultSignals' | 'ignoreSignals' | 'mask'> {
+  const resetSignals = values['reset-signals'] === true;
+  const defaults = parseSignalListArgs(repeated(values['default-signal'] as string[] | undefined), '--default-signal');
+  const ignoreSignals = parseSignalListArgs(repeated(values['ignore-signal'] as string[] | undefined), '--ignore-signal');
+  const block = parseSignalListArgs(repeated(values['block-signal'] as string[] | undefined), '--block-signal');
+  checkNotUncatchable(ignoreSignals, '--ignore-signal');
+  checkNotUncatchable(block, '--block-signal');
+  const both = defaults.find((n) => ignoreSignals.includes(n));
+  if (both !== undefined) throw new UsageError(`signal ${both} is given to both --default-signal and --ignore-signal`);
+  // An explicit --ignore-signal PIPE wins over the Node correction.
+  const defaultSignals = [...new Set([...NODE_IGNORED, ...defaults])].filter((n) => !ignoreSignals.includes(n)).sort((a, b) => a - b);
+  return { resetSignals, defaultSignals, ignoreSignals, mask: planMask(resetSignals, block) };
+}
+
+/** Parse `procctl exec` arguments into a plan; UsageError on any problem. */
+export function parseExec(argv: readonly string[]): ParsedExec {
+  const { values, command } = parseCommandLine(argv, EXEC_OPTIONS, { command: true });
+  if (values.help === true) return { help: true };
+  const [file, ...args] = command;
+  if (file === undefined) throw new UsageError("exec: missing COMMAND; usage: procctl exec [options] [--] COMMAND [ARG...]");
+  if (file === '') throw new UsageError('exec: COMMAND is an empty string');
+  return {
+    help: false,
+    plan: {
+      file,
+      args,
+      env: buildEnv(repeated(values.env)),
+      cwd: checkCwd(single(values.cwd)),
+      keepFds: planFds(repeated(values['keep-fd']), values['keep-fds'] === true),
+      grouping: planGrouping(values['new-group'] === true, values['new-session'] === true),
+      ...planSignals(values),
+      ...planTimeout(values),
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// procctl exec [options] [--] COMMAND [ARG...]. Without --timeout procctl replaces itself with the
+// command (same PID, like env(1)) through the native execve-in-place. With --timeout (or when a new
+// session needs a fork) it stays as the parent: exec-parent.ts, loaded only then, so the common
+// path loads neither the spawn API nor its event-loop machinery.
+import { type NativeSpawnRequest, native } from '../native.js';
+import { readStat } from '../proc/stat.js';
+import { UsageError } from './args.js';
+import { execFailureStatus, lookUpCommand } from './command-lookup.js';
+import { type ExecPlan, fdPlan, parseExec } from './exec-plan.js';
+import { helpText } from './help.js';
+import { printError, printOut } from './output.js';
+
+const FAILURE = 125;
+
+function envp(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([name, value]) => `${name}=${value}`);
+}
+
+/** setpgid(0, 0) fails for a session leader and is a no-op for a group leader: skip it then. */
+function groupRequest(plan: ExecPlan, leadsGroup: boolean): number {
+  return plan.grouping === 'group' && !leadsGroup ? 0 : -1;
+}
+
+function inPlaceRequest(plan: ExecPlan, candidates: string[], leadsGroup: boolean): NativeSpawnRequest {
+  return {
+    file: plan.file,
+    candidates,
+    argv: [plan.file, ...plan.args],
+    envp: envp(plan.env),
+    cwd: plan.cwd,
+    fds: fdPlan(plan.keepFds),
+    closeFds: true,
+    resetSignals: plan.resetSignals,
+    defaultSignals: plan.defaultSignals,
+    ignoreSignals: plan.ignoreSignals,
+    mask: plan.mask,
+    pgid: groupRequest(plan, leadsGroup),
+    setsid: plan.grouping === 'session',
+    uid: -1,
+    gid: -1,
+    groups: null,
+    umask: -1,
+    rlimits: [],
+    deathSignal: 0,
+    noNewPrivs: false,
+    cgroup: null,
+  };
+}
+
+/** Replace this process with the command. Returns only when the exec failed. */
+function execInPlace(plan: ExecPlan, candidates: string[], leadsGroup: boolean): number {
+  const failure = native().execve(inPlaceRequest(plan, candidates, leadsGroup));
+  printError(failure.message);
+  return execFailureStatus(failure.stage, failure.code);
+}
+
+async function runAsParent(plan: ExecPlan): Promise<number> {
+  const { superviseCommand } = await import('./exec-parent.js');
+  return superviseCommand(plan);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let plan: ExecPlan;
+  try {
+    const parsed = parseExec(argv);
+    if (parsed.help) {
+      printOut(helpText('exec') ?? '');
+      return 0;
+    }
+    plan = parsed.plan;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    printError(error.message);
+    return FAILURE;
+  }
+  const lookup = lookUpCommand(plan.file, plan.env, plan.cwd);
+  if (!lookup.found) {
+    printError(lookup.message);
+    return lookup.status;
+  }
+  const leadsGroup = readStat(process.pid).pgid === process.pid;
+  // setsid() fails in a group leader: then fork once, as setsid(1) does.
+  if (plan.timeout > 0 || (plan.grouping === 'session' && leadsGroup)) return runAsParent(plan);
+  return execInPlace(plan, lookup.candidates, leadsGroup);
+}

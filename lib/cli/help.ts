@@ -1,0 +1,106 @@
+// Help texts of procctl and each command. Printed by `procctl --help`, `procctl help CMD` and
+// `procctl CMD --help`.
+
+const OVERVIEW = `Usage: procctl <command> [options]
+
+Low-level process control for Linux.
+
+Commands:
+  exec [options] [--] COMMAND [ARG...]   run COMMAND with a clean signal/fd/group setup
+  inspect PID [--json]                   ids, state, signal dispositions, fds and who shares them
+  tree [PID] [--json]                    process tree with pgid/sid/state, leaders, zombies, orphans
+  init [options] [--] COMMAND [ARG...]   PID 1 / subreaper: forward signals, reap zombies
+  run [Procfile]                         run a Procfile, each entry in its own process group
+  help [COMMAND]                         show help for a command
+
+Options:
+  -h, --help      show this help
+  -V, --version   print the version
+
+Exit status of exec: the command's; 124 timed out; 125 procctl failed (usage);
+126 found but not executable; 127 not found; 128+N killed by signal N.
+`;
+
+const EXEC = `Usage: procctl exec [options] [--] COMMAND [ARG...]
+
+Run COMMAND. Without --timeout procctl replaces itself with COMMAND (same PID, like env(1));
+with --timeout it stays as the parent, forwards signals to the command's process group and
+signals the whole group at the deadline.
+
+Signals:
+  --reset-signals             every disposition 1..SIGRTMAX to default, signal mask emptied
+  --default-signal SIG[,SIG]  set these to the default action (repeatable)
+  --ignore-signal SIG[,SIG]   ignore these (repeatable; not KILL or STOP)
+  --block-signal SIG[,SIG]    block these in the signal mask (repeatable; not KILL or STOP)
+Grouping:
+  --new-group                 the command leads a new process group
+  --new-session               the command leads a new session (setsid)
+File descriptors (default: every inherited fd >= 3 is closed):
+  --keep-fd N                 keep fd N open (repeatable)
+  --keep-fds                  keep every inherited fd
+Environment:
+  --cwd DIR                   run in DIR
+  --env NAME=VALUE            set a variable (repeatable)
+Timeout:
+  --timeout DURATION          signal the command's group after DURATION (0: no timeout)
+  --signal SIG                signal sent at the deadline (default TERM)
+  --kill-after DURATION       then SIGKILL the group if it is still running
+  --cleanup                   when the command exits, stop what is left in its group
+
+DURATION: 10 (seconds), 1.5s, 250ms, 2m, 1h, 1d.  SIG: TERM, SIGTERM, term, 15, RTMIN+3.
+Node ignores SIGPIPE and SIGXFSZ; procctl always gives the command the default action for both.
+
+Exit status: the command's; 124 timed out; 137 timed out and had to be KILLed; 125 procctl
+failed; 126 found but not executable; 127 not found; 128+N the command died of signal N.
+`;
+
+const INSPECT = `Usage: procctl inspect PID [--json]
+
+Show a process: ppid, pgid, sid, tty, state, command line; its ignored, blocked, caught and
+pending signals by name; every open fd with the other processes that hold the same pipe, FIFO
+or socket (for unix sockets: the process on the other end).
+
+Options:
+  --json        print one JSON object
+  -h, --help    show this help
+
+Exit status: 0; 1 when PID does not exist; 2 on a usage error.
+`;
+
+const TREE = `Usage: procctl tree [PID] [--json]
+
+Show the process tree under PID (default 1) with pgid, sid and state. Marks group leaders,
+session leaders, zombies and orphans (reparented to PID 1 or a subreaper).
+
+Options:
+  --json        print one nested JSON object
+  -h, --help    show this help
+
+Exit status: 0; 1 when PID does not exist; 2 on a usage error.
+`;
+
+const INIT = `Usage: procctl init [options] [--] COMMAND [ARG...]
+
+Run as PID 1 or as a child subreaper: start COMMAND in its own process group, forward signals
+to the group, reap every zombie, and on exit stop the leftovers (TERM, then KILL).
+See 'procctl init --help' for its options.
+`;
+
+const RUN = `Usage: procctl run [Procfile]
+
+Run every entry of a Procfile, each in its own process group, with prefixed output.
+Ctrl-C or TERM stops every group (TERM, grace, KILL). See 'procctl run --help' for its options.
+`;
+
+const HELP = `Usage: procctl help [COMMAND]
+
+Show help for procctl or for one of its commands: exec, inspect, tree, init, run.
+`;
+
+const TEXTS: Readonly<Record<string, string>> = { exec: EXEC, inspect: INSPECT, tree: TREE, init: INIT, run: RUN, help: HELP };
+
+/** The help text of a command, or the overview for undefined; undefined for an unknown command. */
+export function helpText(command?: string): string | undefined {
+  if (command === undefined) return OVERVIEW;
+  return Object.hasOwn(TEXTS, command) ? TEXTS[command] : undefined;
+}

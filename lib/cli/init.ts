@@ -1,0 +1,266 @@
+// procctl init [--kill-after DURATION] [--rewrite SIG:SIG]... [--] COMMAND [ARG...]
+//
+// A container entrypoint in the manner of tini and dumb-init. As PID 1, or else as a child
+// subreaper (warning on stderr when it can be neither), it runs COMMAND in a new session,
+// forwards every signal it receives to COMMAND's process group, reaps every zombie that comes to
+// it, and when COMMAND exits stops what is left (SIGTERM, SIGKILL after --kill-after) before
+// exiting with COMMAND's status (128+N when a signal N killed it). 125 on its own failures.
+//
+// Reaping — one path only. waitid(P_ALL) (native reapAny) reaps every child, so it would also
+// reap COMMAND under the spawn API's pidfd watcher, which then could never report the exit.
+// init therefore starts COMMAND with the native spawn and at once releases the watcher (closing
+// the pidfd, not reaping), before the event loop can turn: from then on reapAny is the only
+// reaper, and COMMAND's status is picked out of its results by pid. This is safe only because
+// init never uses node:child_process (libuv would lose exits reaped under it). reapAny runs on
+// every SIGCHLD and, as a backstop, on a short interval.
+import { native } from '../native.js';
+import { validateSpawnOptions } from '../options.js';
+import { pathCandidates } from '../path-search.js';
+import { signalName } from '../signals.js';
+import { SpawnError } from '../errors.js';
+import { signalDescendants, liveDescendants } from '../supervisor/descendants.js';
+import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
+import { printError } from './output.js';
+import { constants as osConstants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const OWN_FAILURE = 125;
+const SIGKILL = 9;
+const SIGTERM = 15;
+const SIGCHLD = 17;
+const SIGCONT = 18;
+/** Job-control signals: forwarded, then init stops itself too (as dumb-init does). */
+const JOB_CONTROL = new Set([20, 21, 22]); // TSTP, TTIN, TTOU
+/**
+ * Not forwarded: KILL/STOP cannot be caught, CHLD drives reaping, and the synchronous fault
+ * signals (ILL, TRAP, ABRT, BUS, FPE, SEGV, SYS) would mean init itself crashed (as tini skips them).
+ */
+const NOT_FORWARDED = new Set([4, 5, 6, 7, 8, 9, 11, 17, 19, 31]);
+const REAP_INTERVAL_MS = 200;
+
+interface InitConfig {
+  command: string[];
+  killAfterMs: number;
+  /** received signal → forwarded signal (0: drop). */
+  rewrite: Map<number, number>;
+}
+
+const OPTIONS = {
+  'kill-after': { type: 'string' },
+  rewrite: { type: 'string', multiple: true },
+} as const;
+
+function parseRewrite(text: string): [number, number] {
+  const match = /^([^:]+):([^:]+)$/.exec(text);
+  if (match === null) throw new UsageError(`--rewrite: expected SIG:SIG (e.g. TERM:INT, or TERM:0 to drop); got '${text}'`);
+  const to = match[2] === '0' ? 0 : parseSignalArg(match[2]!, '--rewrite');
+  return [parseSignalArg(match[1]!, '--rewrite'), to];
+}
+
+function parseInitArgs(argv: string[]): InitConfig {
+  const line = parseCommandLine(argv, OPTIONS, { command: true });
+  if (line.command.length === 0) throw new UsageError('init: missing COMMAND; usage: procctl init [options] [--] COMMAND [ARG...]');
+  const killAfter = single(line.values['kill-after']);
+  return {
+    command: line.command,
+    killAfterMs: killAfter === undefined ? 5000 : parseDuration(killAfter, '--kill-after'),
+    rewrite: new Map(repeated(line.values.rewrite).map(parseRewrite)),
+  };
+}
+
+/** PID 1 reaps by nature; otherwise become a subreaper, or warn that orphans will escape. */
+function becomeReaper(): boolean {
+  if (process.pid === 1) return true;
+  try {
+    native().setChildSubreaper(true);
+    return true;
+  } catch (error) {
+    printError(`warning: not PID 1 and cannot become a child subreaper (${(error as Error).message}); orphans will not be reaped`);
+    return false;
+  }
+}
+
+/** Start COMMAND in a new session with init's stdio, and hand its reaping over to reapAny. */
+function startCommand(command: string[]): number {
+  const [file, ...args] = command as [string, ...string[]];
+  const plan = validateSpawnOptions(file, args, { session: true, stdio: [0, 1, 2] });
+  let spawned;
+  try {
+    spawned = native().spawn({
+      file: plan.file,
+      candidates: pathCandidates(plan.file, plan.searchPath),
+      argv: [plan.argv0, ...plan.args],
+      envp: plan.envp,
+      cwd: plan.cwd,
+      fds: [0, 1, 2],
+      closeFds: plan.closeFds,
+      resetSignals: plan.resetSignals,
+      defaultSignals: plan.defaultSignals,
+      ignoreSignals: plan.ignoreSignals,
+      mask: plan.mask,
+      pgid: plan.pgid,
+      setsid: plan.setsid,
+      uid: plan.uid,
+      gid: plan.gid,
+      groups: plan.groups,
+      umask: plan.umask,
+      rlimits: plan.rlimits,
+      deathSignal: plan.deathSignal,
+      noNewPrivs: plan.noNewPrivs,
+      cgroup: plan.cgroup,
+    }, () => undefined, false);
+  } catch (error) {
+    throw new SpawnError(error as Error, plan.file, plan.args);
+  }
+  // Synchronously, before the loop turns: the watcher never runs, reapAny alone reaps.
+  native().release(spawned.id);
+  return spawned.pid;
+}
+
+/** Exit status of init for COMMAND's end: its code, or 128+N. */
+function statusOf(code: number | null, signal: number): number {
+  return code ?? 128 + signal;
+}
+
+function signalGroupQuietly(pgid: number, sig: number): void {
+  try {
+    native().killpg(pgid, sig);
+  } catch {
+    // ESRCH: the group is empty
+  }
+}
+
+/** TERM for descendants outside the group (escapees), which the forwarded TERM did not reach. */
+function signalDescendantsOnly(sig: number, reaper: boolean, pgid: number): void {
+  if (reaper) signalDescendants(sig, process.pid, pgid);
+}
+
+class Init {
+  readonly #config: InitConfig;
+  readonly #reaper: boolean;
+  #commandPid = 0;
+  #commandStatus: number | null = null;
+  #commandExited!: () => void;
+  readonly #exited = new Promise<void>((resolve) => {
+    this.#commandExited = resolve;
+  });
+  readonly #pending: number[] = [];
+  readonly #handlers = new Map<string, () => void>();
+  #timer: NodeJS.Timeout | undefined;
+  /** The group already got SIGTERM from us: the leftovers are stopping, do not run their handlers twice. */
+  #termForwarded = false;
+
+  constructor(config: InitConfig, reaper: boolean) {
+    this.#config = config;
+    this.#reaper = reaper;
+  }
+
+  async run(): Promise<number> {
+    this.#installHandlers();
+    this.#timer = setInterval(() => this.#reap(), REAP_INTERVAL_MS);
+    try {
+      this.#commandPid = startCommand(this.#config.command);
+      for (const sig of this.#pending.splice(0)) this.#forward(sig);
+      this.#reap();
+      await this.#exited;
+      await this.#stopLeftovers();
+      return this.#commandStatus!;
+    } finally {
+      clearInterval(this.#timer);
+      for (const [name, handler] of this.#handlers) process.off(name as NodeJS.Signals, handler);
+    }
+  }
+
+  /** Reap every exited child; pick COMMAND's status out by pid. */
+  #reap(): void {
+    for (const exit of native().reapAny()) {
+      if (exit.pid === this.#commandPid && this.#commandStatus === null) {
+        this.#commandStatus = statusOf(exit.code, exit.signal);
+        this.#commandExited();
+      }
+    }
+  }
+
+  #installHandlers(): void {
+    // Node can listen for the standard signals only (not realtime ones); aliases collapse here.
+    for (const signo of new Set(Object.values(osConstants.signals))) {
+      if (NOT_FORWARDED.has(signo) && signo !== SIGCHLD) continue;
+      const handler = signo === SIGCHLD ? () => this.#reap() : () => this.#received(signo);
+      this.#handlers.set(signalName(signo), handler);
+      process.on(signalName(signo) as NodeJS.Signals, handler);
+    }
+  }
+
+  #received(signo: number): void {
+    if (this.#commandPid === 0) this.#pending.push(signo);
+    else this.#forward(signo);
+  }
+
+  #forward(signo: number): void {
+    const target = this.#config.rewrite.get(signo) ?? signo;
+    if (target !== 0 && this.#commandStatus === null) {
+      signalGroupQuietly(this.#commandPid, target);
+      if (target === SIGTERM) this.#termForwarded = true;
+    }
+    // A job-control stop reaches the command; init stops too, so the shell above sees it stop.
+    if (JOB_CONTROL.has(signo) && target !== 0) process.kill(process.pid, 'SIGSTOP');
+  }
+
+  /** What COMMAND left behind: TERM, up to --kill-after for it to go, then KILL; done when empty. */
+  async #stopLeftovers(): Promise<void> {
+    const pgid = this.#commandPid;
+    const signalAll = (sig: number): void => {
+      signalGroupQuietly(pgid, sig);
+      if (this.#reaper) signalDescendants(sig, process.pid, pgid);
+    };
+    if (!this.#hasLeftovers(pgid)) return;
+    if (this.#termForwarded) signalDescendantsOnly(SIGTERM, this.#reaper, pgid);
+    else signalAll(SIGTERM);
+    signalAll(SIGCONT);
+    if (await this.#waitEmpty(pgid, this.#config.killAfterMs)) return;
+    signalAll(SIGKILL);
+    await this.#waitEmpty(pgid, Infinity);
+  }
+
+  #hasLeftovers(pgid: number): boolean {
+    this.#reap();
+    if (this.#reaper && liveDescendants().length > 0) return true;
+    try {
+      native().killpg(pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #waitEmpty(pgid: number, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (this.#hasLeftovers(pgid)) {
+      if (Date.now() >= deadline) return false;
+      await sleep(10);
+    }
+    return true;
+  }
+}
+
+function failureStatus(error: unknown): number {
+  if (SpawnError.is(error) && error.stage === 'exec') return error.code === 'ENOENT' ? 127 : 126;
+  return OWN_FAILURE;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let config: InitConfig;
+  try {
+    config = parseInitArgs(argv);
+  } catch (error) {
+    printError((error as Error).message);
+    return OWN_FAILURE;
+  }
+  const reaper = becomeReaper();
+  try {
+    return await new Init(config, reaper).run();
+  } catch (error) {
+    printError((error as Error).message);
+    return failureStatus(error);
+  }
+}

@@ -1,0 +1,126 @@
+// procctl inspect PID [--json]: why does this process ignore SIGINT, who still holds this pipe.
+import { type FdDetail, type Inspection, type InspectedFd, collectInspection } from '../proc/inspect.js';
+import { stateName } from '../proc/stat.js';
+import { UsageError, parseCommandLine, parsePidArg } from './args.js';
+import { helpText } from './help.js';
+import { type Palette, colorEnabled, pad, palette, printError, printOut } from './output.js';
+
+const USAGE_STATUS = 2;
+const MISSING_STATUS = 1;
+
+/** Dispositions that silently break shutdown or error handling when ignored or blocked. */
+const NOTABLE = new Set(['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGPIPE', 'SIGHUP']);
+
+function signalLine(label: string, names: string[], colors: Palette, highlight: (s: string) => string): string {
+  const shown = names.length === 0 ? colors.dim('none') : names.map((n) => (NOTABLE.has(n) ? highlight(n) : n)).join(' ');
+  return `  ${pad(label, 9)}${shown}\n`;
+}
+
+/** Plain-words explanations of what the signal sets mean for this process. */
+function signalNotes(info: Inspection['info']): string[] {
+  const notes: string[] = [];
+  const ignored = info.signals.ignored.filter((n) => n !== 'SIGPIPE' && NOTABLE.has(n));
+  if (ignored.length > 0) {
+    notes.push(
+      `${ignored.join(', ')} ignored: the process will not stop on ${ignored.length > 1 ? 'them' : 'it'}. SIG_IGN survives exec; ` +
+        "a non-interactive shell's `&` sets it for INT and QUIT. Start it with `procctl exec --reset-signals`.",
+    );
+  }
+  if (info.signals.ignored.includes('SIGPIPE')) {
+    notes.push('SIGPIPE ignored: writing to a closed pipe fails with EPIPE instead of ending the process (inherited from Node or a shell trap).');
+  }
+  const blocked = info.signals.blocked.filter((n) => NOTABLE.has(n));
+  if (blocked.length > 0) notes.push(`${blocked.join(', ')} blocked: delivery waits until the process unblocks ${blocked.length > 1 ? 'them' : 'it'}.`);
+  return notes;
+}
+
+function holderText(detail: FdDetail): string {
+  return detail.holders
+    .map((h) => `${h.pid} ${h.comm} (fd ${h.fd}${h.mode ? ` ${h.mode}` : ''}${h.peer ? ', other end' : ''})`)
+    .join(', ');
+}
+
+function fdKind(fd: InspectedFd, detail: FdDetail | undefined): string {
+  if (fd.type === 'socket' && detail?.unixPath !== undefined) return detail.unixPath === '' ? 'unix socket' : `unix socket ${detail.unixPath}`;
+  if (fd.type === 'pipe' && detail?.mode !== undefined) return detail.mode === 'r' ? 'pipe, read end' : detail.mode === 'w' ? 'pipe, write end' : 'pipe';
+  return fd.type;
+}
+
+function fdLines(inspection: Inspection, colors: Palette): string {
+  const { info, details } = inspection;
+  if (info.fds.length === 0) return `  ${colors.dim(info.state === 'Z' ? 'none (zombie)' : 'none readable')}\n`;
+  const width = Math.min(40, Math.max(...info.fds.map((f) => f.target.length)));
+  let out = '';
+  for (const fd of info.fds) {
+    const detail = details.get(fd.fd);
+    let line = `  ${String(fd.fd).padStart(3)} ${pad(detail?.mode ?? '', 2)} ${pad(fd.target, width)}  ${fdKind(fd, detail)}`;
+    if (detail !== undefined && detail.holders.length > 0) line += `  ${colors.yellow('shared with')} ${holderText(detail)}`;
+    out += `${line}\n`;
+  }
+  if (!inspection.peersKnown) out += `  ${colors.dim('(unix socket peers unknown: the native addon with sock_diag is not available)')}\n`;
+  return out;
+}
+
+function idLine(info: Inspection['info'], colors: Palette): string {
+  const leader = info.pid === info.sid ? ' (session leader)' : info.pid === info.pgid ? ' (group leader)' : '';
+  return `  ppid ${info.ppid}   pgid ${info.pgid}   sid ${info.sid}   tty ${info.tty ?? '-'}${colors.dim(leader)}\n`;
+}
+
+export function renderInspection(inspection: Inspection, colors: Palette): string {
+  const { info } = inspection;
+  const command = info.cmdline.length > 0 ? info.cmdline.join(' ') : `[${inspection.comm}]`;
+  const state = `${info.state} (${stateName(info.state)})`;
+  let out = `${colors.bold(String(info.pid))}  ${command}\n`;
+  out += idLine(info, colors);
+  out += `  state ${info.state === 'Z' ? colors.red(state) : state}\n`;
+  if (info.state === 'Z') out += `  ${colors.red('zombie')}: exited, not yet reaped by its parent ${info.ppid}\n`;
+  out += `${colors.bold('signals')}\n`;
+  out += signalLine('ignored', info.signals.ignored, colors, (s) => colors.bold(colors.red(s)));
+  out += signalLine('blocked', info.signals.blocked, colors, (s) => colors.bold(colors.yellow(s)));
+  out += signalLine('caught', info.signals.caught, colors, (s) => s);
+  out += signalLine('pending', info.signals.pending, colors, (s) => s);
+  for (const note of signalNotes(info)) out += `  ${colors.yellow('note')}     ${note}\n`;
+  out += `${colors.bold('fds')}\n`;
+  out += fdLines(inspection, colors);
+  return out;
+}
+
+interface InspectArgs {
+  pid: number;
+  json: boolean;
+  help: boolean;
+}
+
+function parse(argv: string[]): InspectArgs {
+  const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help === true) return { pid: 0, json: false, help: true };
+  if (positionals.length === 0) throw new UsageError("inspect: missing PID; usage: procctl inspect PID [--json]");
+  if (positionals.length > 1) throw new UsageError(`inspect: unexpected argument '${positionals[1]}'; usage: procctl inspect PID [--json]`);
+  return { pid: parsePidArg(positionals[0] as string), json: values.json === true, help: false };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: InspectArgs;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    printError(error.message);
+    return USAGE_STATUS;
+  }
+  if (args.help) {
+    printOut(helpText('inspect') ?? '');
+    return 0;
+  }
+  let inspection: Inspection;
+  try {
+    // procctl itself inherits its caller's stdio; leave it out of "shared with".
+    inspection = collectInspection(args.pid, { exclude: [process.pid] });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ESRCH') throw error;
+    printError(`no such process: ${args.pid}`);
+    return MISSING_STATUS;
+  }
+  printOut(args.json ? `${JSON.stringify(inspection.info, null, 2)}\n` : renderInspection(inspection, palette(colorEnabled())));
+  return 0;
+}

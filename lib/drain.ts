@@ -1,0 +1,91 @@
+// Collecting a child's output, and the bounded drain after it exits. A grandchild that inherited
+// the pipe keeps it open long after the child is gone; exec() waits at most drainTimeout for the
+// pipes to close, then names the processes holding them and cuts the output there.
+import type { Readable } from 'node:stream';
+import { findPipeHolders, pipeLinkOf } from './pipe-holders.js';
+import type { StdioStream } from './stdio.js';
+
+/** One stream's output, kept as chunks until the end (no copy per chunk). */
+export interface Collector {
+  chunks: Buffer[];
+  bytes: number;
+  /** maxBuffer was reached: the output was cut there and the stream closed. */
+  overflowed: boolean;
+  /** Resolves when the stream is closed (EOF, destroy or error). Never rejects. */
+  closed: Promise<void>;
+  isClosed: boolean;
+}
+
+/**
+ * Read a stream into a collector. At maxBuffer bytes the output is cut, the stream destroyed and
+ * onOverflow called once (exec() stops the group there).
+ */
+export function collect(stream: Readable, maxBuffer: number, onOverflow: () => void): Collector {
+  const collector: Collector = { chunks: [], bytes: 0, overflowed: false, closed: Promise.resolve(), isClosed: false };
+  collector.closed = new Promise((resolve) => {
+    stream.once('close', () => {
+      collector.isClosed = true;
+      resolve();
+    });
+  });
+  // Errors (EIO, ECONNRESET on a destroyed pipe) end the collection; the close event follows.
+  stream.on('error', () => undefined);
+  stream.on('data', (chunk: Buffer) => {
+    if (collector.overflowed) return;
+    const room = maxBuffer - collector.bytes;
+    if (chunk.length <= room) {
+      collector.chunks.push(chunk);
+      collector.bytes += chunk.length;
+      return;
+    }
+    if (room > 0) collector.chunks.push(chunk.subarray(0, room));
+    collector.bytes = maxBuffer;
+    collector.overflowed = true;
+    stream.destroy();
+    onOverflow();
+  });
+  return collector;
+}
+
+/** The collected output, as one Buffer or decoded. */
+export function collectedOutput(collector: Collector, encoding: BufferEncoding | 'buffer'): string | Buffer {
+  const buffer = collector.chunks.length === 1 ? collector.chunks[0]! : Buffer.concat(collector.chunks, collector.bytes);
+  return encoding === 'buffer' ? buffer : buffer.toString(encoding);
+}
+
+export interface DrainResult {
+  /** Some pipe was still open at drainTimeout: its output was cut. */
+  cut: boolean;
+  /** PIDs that held the still-open pipes. */
+  holders: number[];
+}
+
+function waitOrTimeout(done: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([done.then(() => true), expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Called once the process has exited: wait up to drainTimeout for the output pipes to close. If
+ * any is still open then, find who holds it (while our end is still open, so the inode is ours),
+ * and close our end.
+ */
+export async function drainAfterExit(
+  outputs: ReadonlyArray<{ pipe: StdioStream; collector: Collector }>,
+  drainTimeout: number,
+): Promise<DrainResult> {
+  const open = outputs.filter((o) => !o.collector.isClosed);
+  if (open.length === 0) return { cut: false, holders: [] };
+  if (await waitOrTimeout(Promise.all(open.map((o) => o.collector.closed)), drainTimeout)) {
+    return { cut: false, holders: [] };
+  }
+  const stillOpen = open.filter((o) => !o.collector.isClosed);
+  const links = stillOpen.map((o) => pipeLinkOf(o.pipe.fd)).filter((l): l is string => l !== null);
+  const holders = findPipeHolders(links);
+  for (const o of stillOpen) o.pipe.stream.destroy();
+  await Promise.all(stillOpen.map((o) => o.collector.closed));
+  return { cut: stillOpen.length > 0, holders };
+}

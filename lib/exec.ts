@@ -1,0 +1,103 @@
+// exec(): run a command to completion and collect its output. Resolves when the process has exited
+// and its pipes are closed, or drainTimeout after the exit, whichever comes first. The hot path is
+// one spawn plus stream reads: /proc is only scanned when the drain actually times out.
+import { pipeline, type Writable } from 'node:stream';
+import { splitArguments, validateExecOptions, type ExecOptions, type ExecPlan } from './options.js';
+import { spawnPlan } from './spawn.js';
+import { internals, type Subprocess } from './subprocess.js';
+import { collect, collectedOutput, drainAfterExit, type Collector } from './drain.js';
+import { ProcessError, SpawnError, type ExecResult } from './errors.js';
+import { isSuccess } from './exit.js';
+
+function writeInput(stdin: Writable | null, input: ExecPlan['input']): void {
+  if (stdin === null) return;
+  // The child may exit without reading its input: EPIPE is expected, not an error of exec().
+  stdin.on('error', () => undefined);
+  if (input === null) stdin.end();
+  else if (typeof input === 'string' || input instanceof Uint8Array) stdin.end(input);
+  // pipeline, not pipe: if the input stream fails, stdin is closed too and the child sees EOF
+  // instead of waiting for more input forever.
+  else pipeline(input, stdin, () => undefined);
+}
+
+function emptyOutput(encoding: ExecPlan['encoding']): string | Buffer {
+  return encoding === 'buffer' ? Buffer.alloc(0) : '';
+}
+
+/** Start the plan; a failure to start becomes a ProcessError with the original error as cause. */
+function start(plan: ExecPlan, file: string, args: string[]): Subprocess {
+  try {
+    return spawnPlan(plan.spawn);
+  } catch (error) {
+    const aborted = error instanceof Error && error.name === 'AbortError';
+    if (!SpawnError.is(error) && !aborted) throw error;
+    const empty = emptyOutput(plan.encoding);
+    throw new ProcessError({
+      file, args, stdout: empty, stderr: empty, code: null, signal: null, timedOut: false, truncated: false,
+      pipeHolders: [], rusage: null, durationMs: 0, killedByGroup: false, outputTruncated: false, aborted, cause: error,
+    });
+  }
+}
+
+async function complete(child: Subprocess, plan: ExecPlan): Promise<ExecResult> {
+  const hooks = child[internals];
+  const outputs: Array<{ pipe: (typeof hooks.streams)[number]; collector: Collector }> = [];
+  for (const pipe of hooks.streams) {
+    if (pipe.childFd === 0) continue;
+    // maxBuffer reached: cut the output and stop the whole group with the kill policy.
+    outputs.push({ pipe, collector: collect(pipe.stream, plan.maxBuffer, () => hooks.stopWithPolicy()) });
+  }
+  writeInput(child.stdin, plan.input);
+  const exit = await child.exited;
+  // A stop (timeout, abort, maxBuffer) is finished when the group is empty: wait for it.
+  await hooks.stopsSettled();
+  const drain = await drainAfterExit(outputs, plan.drainTimeout);
+  await hooks.stopsSettled();
+  child.stdin?.destroy();
+  const output = (fd: number): string | Buffer => {
+    const found = outputs.find((o) => o.pipe.childFd === fd);
+    return found === undefined ? emptyOutput(plan.encoding) : collectedOutput(found.collector, plan.encoding);
+  };
+  const overflowed = outputs.some((o) => o.collector.overflowed);
+  const result: ExecResult = {
+    stdout: output(1),
+    stderr: output(2),
+    code: exit.code,
+    signal: exit.signal,
+    timedOut: child.timedOut,
+    truncated: drain.cut || overflowed,
+    pipeHolders: drain.holders,
+    rusage: exit.rusage,
+    durationMs: exit.durationMs,
+  };
+  const failed = !isSuccess(exit) || child.timedOut || child.aborted || overflowed;
+  if (failed && plan.reject) {
+    throw new ProcessError({
+      ...result,
+      file: child.file,
+      args: child.args,
+      killedByGroup: child.killedByGroup,
+      outputTruncated: overflowed,
+      aborted: child.aborted,
+    });
+  }
+  return result;
+}
+
+/**
+ * Run `file` with `args` to completion. Resolves with {stdout, stderr, code, signal, timedOut,
+ * truncated, pipeHolders, rusage, durationMs}; rejects with ProcessError on a non-zero exit, a
+ * signal, a timeout, an abort, maxBuffer, or a failure to start (unless reject: false, which
+ * resolves in all but the last case). Bad options reject with TypeError/RangeError before
+ * anything is created.
+ */
+export function exec(file: string, args: readonly string[], options: ExecOptions & { encoding: 'buffer' }): Promise<ExecResult<Buffer>>;
+export function exec(file: string, options: ExecOptions & { encoding: 'buffer' }): Promise<ExecResult<Buffer>>;
+export function exec(file: string, args?: readonly string[], options?: ExecOptions): Promise<ExecResult<string>>;
+export function exec(file: string, options?: ExecOptions): Promise<ExecResult<string>>;
+export async function exec(file: string, args?: unknown, options?: unknown): Promise<ExecResult> {
+  const [argList, opts] = splitArguments(args, options);
+  const plan = validateExecOptions(file, argList, opts);
+  const child = start(plan, plan.spawn.file, plan.spawn.args);
+  return complete(child, plan);
+}

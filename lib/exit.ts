@@ -1,0 +1,39 @@
+// Shaping what the exit watcher reports (NativeExit) into the public exit result.
+import { performance } from 'node:perf_hooks';
+import type { NativeExit, NativeRusage } from './native.js';
+import { signalName } from './signals.js';
+
+export type Rusage = NativeRusage;
+
+/** How a process ended, as `child.exited` resolves it. */
+export interface ExitResult {
+  /** Exit code when the process exited normally, else null. */
+  code: number | null;
+  /** Name of the signal that killed it ('SIGKILL', 'SIGRTMIN+3'), else null. */
+  signal: string | null;
+  coreDumped: boolean;
+  /** Resource usage of the process itself (its reaped children included, as getrusage counts). */
+  rusage: Rusage;
+  /** Milliseconds from the spawn call to the observed exit. */
+  durationMs: number;
+}
+
+/** A monotonic start mark for durationMs. */
+export function startClock(): number {
+  return performance.now();
+}
+
+export function toExitResult(exit: NativeExit, startedAt: number): ExitResult {
+  return {
+    code: exit.code,
+    signal: exit.signal === 0 ? null : signalName(exit.signal),
+    coreDumped: exit.coreDumped,
+    rusage: exit.rusage,
+    durationMs: performance.now() - startedAt,
+  };
+}
+
+/** True when the process exited by itself with code 0. */
+export function isSuccess(result: Pick<ExitResult, 'code' | 'signal'>): boolean {
+  return result.code === 0 && result.signal === null;
+}

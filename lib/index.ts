@@ -1,0 +1,15 @@
+// The package entry: the spawn API, group control and the signal table.
+export { spawn } from './spawn.js';
+export { exec } from './exec.js';
+export { killGroup } from './kill-group.js';
+export { groupMembers, waitForGroupExit } from './group.js';
+export { Subprocess } from './subprocess.js';
+export type { TerminateOptions, SubprocessEvents } from './subprocess.js';
+export { ProcessError, SpawnError } from './errors.js';
+export type { ExecResult, ProcessErrorReasons } from './errors.js';
+export type { ExitResult, Rusage } from './exit.js';
+export type {
+  SpawnOptions, ExecOptions, StdioEntry, StdioName, StreamWithFd, RlimitName, RlimitValue, SignalLike,
+} from './options.js';
+export { signals } from './signals.js';
+export { inspect } from './proc/inspect.js';

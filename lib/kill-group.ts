@@ -1,0 +1,63 @@
+// Signalling whole process groups, and the sweep that stops one: signal, wait for the group to
+// empty, SIGKILL what is left, wait again. A stop is finished when the group is empty, not when
+// its leader exits (a shell wrapper dies at once; what it started may not).
+import { native } from './native.js';
+import { parseSignal } from './signals.js';
+import { checkPgid, waitUntilGroupEmpty } from './group.js';
+
+const SIGKILL = 9;
+const SIGCONT = 18;
+
+function isNoSuchProcess(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ESRCH';
+}
+
+/** killpg without validation. false when the group has no member left (ESRCH). */
+export function signalGroup(pgid: number, signo: number): boolean {
+  try {
+    native().killpg(pgid, signo);
+    return true;
+  } catch (error) {
+    if (isNoSuchProcess(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Send a signal to every process of a group, including groups this process did not start.
+ * sig: name or number (default 'SIGTERM'); 0 only probes whether the group exists.
+ * Returns false when the group does not exist (ESRCH); other errors (EPERM) throw.
+ */
+export function killGroup(pgid: number, sig: string | number = 'SIGTERM'): boolean {
+  checkPgid(pgid);
+  return signalGroup(pgid, parseSignal(sig, 'sig', true));
+}
+
+export interface SweepOptions {
+  /** First signal for the group. */
+  signal: number;
+  /** Milliseconds to wait for the group to empty before SIGKILL; Infinity: never escalate. */
+  grace: number;
+}
+
+export interface SweepResult {
+  /** SIGKILL had to be sent because the group outlived the grace period. */
+  escalated: boolean;
+}
+
+/**
+ * Stop a group: `signal`, then wait up to `grace` for it to empty, then SIGKILL and wait until it
+ * is empty. The caller keeps the leader's pid (= pgid) from being reused meanwhile (by holding the
+ * leader as a zombie), so every killpg here reaches the intended group.
+ */
+export async function sweepGroup(pgid: number, { signal, grace }: SweepOptions): Promise<SweepResult> {
+  if (!signalGroup(pgid, signal)) return { escalated: false };
+  // A stopped process keeps a TERM pending until it is continued (as timeout(1) does, follow up
+  // with SIGCONT); SIGKILL needs no help.
+  if (signal !== SIGKILL && signal !== SIGCONT) signalGroup(pgid, SIGCONT);
+  const killed = signal === SIGKILL;
+  if (await waitUntilGroupEmpty(pgid, killed ? Infinity : grace)) return { escalated: false };
+  signalGroup(pgid, SIGKILL);
+  await waitUntilGroupEmpty(pgid, Infinity);
+  return { escalated: true };
+}

@@ -1,0 +1,39 @@
+// /proc/PID/status: the signal sets of a process, as signal numbers.
+import { readFileSync } from 'node:fs';
+import { sigsetFromHex } from '../signals.js';
+import { isGone, noSuchProcess } from './stat.js';
+
+export interface SignalSets {
+  /** Dispositions set to SIG_IGN (process-wide). */
+  ignored: number[];
+  /** The main thread's mask (/proc/PID/status describes the thread-group leader). */
+  blocked: number[];
+  /** Dispositions with a handler installed. */
+  caught: number[];
+  /** Pending for the main thread or for the whole process. */
+  pending: number[];
+}
+
+function field(text: string, name: string): string {
+  const match = new RegExp(`^${name}:\\s*([0-9a-fA-F]+)$`, 'm').exec(text);
+  return match?.[1] ?? '0';
+}
+
+export function parseSignalSets(statusText: string): SignalSets {
+  const pending = new Set([...sigsetFromHex(field(statusText, 'SigPnd')), ...sigsetFromHex(field(statusText, 'ShdPnd'))]);
+  return {
+    ignored: sigsetFromHex(field(statusText, 'SigIgn')),
+    blocked: sigsetFromHex(field(statusText, 'SigBlk')),
+    caught: sigsetFromHex(field(statusText, 'SigCgt')),
+    pending: [...pending].sort((a, b) => a - b),
+  };
+}
+
+/** Signal sets of a process; `'thread-self'` reads the calling thread's own mask. */
+export function readSignalSets(pid: number | 'thread-self'): SignalSets {
+  try {
+    return parseSignalSets(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch (error) {
+    throw isGone(error) && typeof pid === 'number' ? noSuchProcess(pid, error) : error;
+  }
+}

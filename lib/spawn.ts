@@ -1,0 +1,110 @@
+// spawn(): validate everything, create the pipes, hand one prepared request to the native spawn,
+// and wrap the result in a Subprocess. Nothing is created before validation has passed, and
+// everything created is released again when the spawn fails.
+import { native, type NativeExit, type NativeSpawnRequest } from './native.js';
+import { splitArguments, validateSpawnOptions, type SpawnOptions, type SpawnPlan } from './options.js';
+import { pathCandidates } from './path-search.js';
+import { abandonStdio, closeChildEnds, openParentStreams, prepareStdio } from './stdio.js';
+import { startClock } from './exit.js';
+import { SpawnError, abortError } from './errors.js';
+import { Subprocess, internals } from './subprocess.js';
+
+function toNativeRequest(plan: SpawnPlan, fds: number[]): NativeSpawnRequest {
+  return {
+    file: plan.file,
+    candidates: pathCandidates(plan.file, plan.searchPath),
+    argv: [plan.argv0, ...plan.args],
+    envp: plan.envp,
+    cwd: plan.cwd,
+    fds,
+    closeFds: plan.closeFds,
+    resetSignals: plan.resetSignals,
+    defaultSignals: plan.defaultSignals,
+    ignoreSignals: plan.ignoreSignals,
+    mask: plan.mask,
+    pgid: plan.pgid,
+    setsid: plan.setsid,
+    uid: plan.uid,
+    gid: plan.gid,
+    groups: plan.groups,
+    umask: plan.umask,
+    rlimits: plan.rlimits,
+    deathSignal: plan.deathSignal,
+    noNewPrivs: plan.noNewPrivs,
+    cgroup: plan.cgroup,
+  };
+}
+
+/** A native error from a setup step carries at least a string code; anything else is a bug to rethrow. */
+function isNativeSpawnFailure(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && !(error instanceof TypeError);
+}
+
+/** The pgid the child will have, and whether it is this process's own group. */
+function resolveGroup(plan: SpawnPlan, pid: number): { pgid: number; sharesCallerGroup: boolean } {
+  if (plan.pgid === 0) return { pgid: pid, sharesCallerGroup: false };
+  const own = native().getpgid(0);
+  if (plan.pgid === -1) return { pgid: own, sharesCallerGroup: true };
+  return { pgid: plan.pgid, sharesCallerGroup: plan.pgid === own };
+}
+
+/** Start a validated plan. Used by spawn() and exec(). */
+export function spawnPlan(plan: SpawnPlan): Subprocess {
+  if (plan.abortSignal?.aborted) throw abortError(plan.abortSignal.reason);
+  const startedAt = startClock();
+  let stdio;
+  try {
+    stdio = prepareStdio(plan.stdio);
+  } catch (error) {
+    throw isNativeSpawnFailure(error) ? new SpawnError(error, plan.file, plan.args, 'pipe') : error;
+  }
+  // The exit callback comes from the event loop, after this function has returned; keep the
+  // exit aside anyway in case a future native layer reports a very early exit synchronously.
+  let child: Subprocess | undefined;
+  let earlyExit: NativeExit | undefined;
+  const onExit = (exit: NativeExit): void => {
+    if (child === undefined) earlyExit = exit;
+    else child[internals].handleExit(exit);
+  };
+  // Only a group leader is held as a zombie after exit: its pid is the pgid a sweep signals.
+  const hold = plan.pgid === 0;
+  let spawned;
+  try {
+    spawned = native().spawn(toNativeRequest(plan, stdio.fds), onExit, hold);
+  } catch (error) {
+    abandonStdio(stdio);
+    // A failure the native layer reports without a stage happened in the parent, at the clone.
+    throw isNativeSpawnFailure(error) ? new SpawnError(error, plan.file, plan.args, 'clone') : error;
+  }
+  closeChildEnds(stdio);
+  child = new Subprocess({
+    id: spawned.id,
+    pid: spawned.pid,
+    ...resolveGroup(plan, spawned.pid),
+    file: plan.file,
+    args: plan.args,
+    startedAt,
+    streams: openParentStreams(stdio),
+    stdioCount: plan.stdio.length,
+    stop: {
+      timeout: plan.timeout,
+      killSignal: plan.killSignal,
+      killAfter: plan.killAfter,
+      abortSignal: plan.abortSignal,
+    },
+  });
+  if (earlyExit !== undefined) child[internals].handleExit(earlyExit);
+  return child;
+}
+
+/**
+ * Start `file` with `args`. Returns at once with the running child; its exit is `child.exited`.
+ * Throws TypeError/RangeError on bad input (before anything is created) and SpawnError when a
+ * setup step or the exec itself fails.
+ */
+export function spawn(file: string, args?: readonly string[], options?: SpawnOptions): Subprocess;
+export function spawn(file: string, options?: SpawnOptions): Subprocess;
+export function spawn(file: string, args?: unknown, options?: unknown): Subprocess {
+  const [argList, opts] = splitArguments(args, options);
+  return spawnPlan(validateSpawnOptions(file, argList, opts));
+}

@@ -1,0 +1,104 @@
+// The child's stdio: pipes created with pipe2(O_CLOEXEC) through the addon, /dev/null for
+// 'ignore', and the fd plan native.spawn takes (child fd i = dup of parent fd fds[i]).
+//
+// Lifecycle of a pipe: both ends are created CLOEXEC (no other child, even one started by
+// node:child_process at the same moment, can inherit them), the child's end is dup2'ed into place
+// by the native spawn (which clears CLOEXEC on the copy) and closed in the parent right after, and
+// the parent's end becomes a net.Socket, which makes it non-blocking and owns it from then on.
+import { openSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { native } from './native.js';
+import type { StdioPlanEntry } from './options.js';
+
+/** The parent's side of one pipe before it is wrapped in a stream. */
+interface ParentEnd {
+  childFd: number;
+  fd: number;
+  /** true: the parent writes (child stdin); false: the parent reads. */
+  writable: boolean;
+}
+
+export interface PreparedStdio {
+  /** The plan for native.spawn: child fd i ← parent fd fds[i], -1 closed. */
+  fds: number[];
+  /** Child ends of our pipes (and /dev/null): closed in the parent once the child has them. */
+  childEnds: number[];
+  parentEnds: ParentEnd[];
+}
+
+/** One parent end wrapped in a stream, with its fd (the drain needs it to name pipe holders). */
+export interface StdioStream {
+  childFd: number;
+  fd: number;
+  stream: Socket;
+}
+
+/**
+ * /dev/null for the child's 'ignore' entries among fds 0–2: they must never be left closed, or the
+ * next file the child opens would become its stdout. Opened per spawn (CLOEXEC, by libuv) and
+ * closed with the child's pipe ends, so procctl holds no fd between spawns.
+ */
+function devNull(prepared: PreparedStdio): number {
+  const fd = openSync('/dev/null', 'r+');
+  prepared.childEnds.push(fd);
+  return fd;
+}
+
+function closeQuietly(fds: Iterable<number>): void {
+  for (const fd of fds) {
+    try {
+      native().close(fd);
+    } catch {
+      // Already closed: nothing left to release.
+    }
+  }
+}
+
+/** Create the pipes the plan asks for. On failure, every fd created so far is closed again. */
+export function prepareStdio(plan: readonly StdioPlanEntry[]): PreparedStdio {
+  const prepared: PreparedStdio = { fds: [], childEnds: [], parentEnds: [] };
+  let nullFd = -1;
+  try {
+    plan.forEach((entry, childFd) => {
+      if (entry.kind === 'fd') {
+        prepared.fds.push(entry.fd);
+      } else if (entry.kind === 'ignore') {
+        if (childFd < 3 && nullFd === -1) nullFd = devNull(prepared);
+        prepared.fds.push(childFd < 3 ? nullFd : -1);
+      } else {
+        const [readFd, writeFd] = native().pipe();
+        // fd 0 is the child's input; every other pipe carries output to the parent.
+        const childReads = childFd === 0;
+        prepared.fds.push(childReads ? readFd : writeFd);
+        prepared.childEnds.push(childReads ? readFd : writeFd);
+        prepared.parentEnds.push({ childFd, fd: childReads ? writeFd : readFd, writable: childReads });
+      }
+    });
+  } catch (error) {
+    abandonStdio(prepared);
+    throw error;
+  }
+  return prepared;
+}
+
+/** After the spawn (success or not) the parent must not keep the child's ends open: EOF depends on it. */
+export function closeChildEnds(prepared: PreparedStdio): void {
+  closeQuietly(prepared.childEnds);
+  prepared.childEnds = [];
+}
+
+/** The spawn failed: close the parent ends as well. */
+export function abandonStdio(prepared: PreparedStdio): void {
+  closeChildEnds(prepared);
+  closeQuietly(prepared.parentEnds.map((end) => end.fd));
+  prepared.parentEnds = [];
+}
+
+/** Wrap the parent ends in sockets (libuv switches the fds to non-blocking). */
+export function openParentStreams(prepared: PreparedStdio): StdioStream[] {
+  return prepared.parentEnds.map((end) => ({
+    childFd: end.childFd,
+    fd: end.fd,
+    stream: new Socket({ fd: end.fd, readable: !end.writable, writable: end.writable }),
+  }));
+}

@@ -1,0 +1,305 @@
+// A running child: its streams, its exit (observed through the pidfd, never through pipe EOF),
+// and the ways to stop it — the process alone, or its whole process group.
+//
+// Reaping rule (race-free group kill). A child that leads its own group is spawned with
+// hold=true: the exit watcher observes its exit with WNOWAIT and leaves it a zombie. As long as
+// the zombie exists its pid, which is also the pgid, cannot be handed to a new process, so a
+// killpg(pgid) can only ever reach the intended group. The zombie is reaped
+//   - right after the exit callback, when no group sweep (terminate, timeout, abort) is running;
+//   - otherwise when the last running sweep has found the group empty.
+// After the reap, killGroup() still reaches the right group while any member lives (a pgid in use
+// is never reused); only a group that has emptied on its own is left to a (tiny) reuse window,
+// which is why every stop procctl itself starts is a sweep.
+import { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { native, type NativeExit } from './native.js';
+import { parseSignal } from './signals.js';
+import { toExitResult, type ExitResult } from './exit.js';
+import { signalGroup, sweepGroup } from './kill-group.js';
+import { isGroupEmpty } from './group.js';
+import { checkMilliseconds, echo } from './options.js';
+import type { StdioStream } from './stdio.js';
+
+export interface TerminateOptions {
+  /** First signal (default 'SIGTERM'). */
+  signal?: string | number;
+  /** Milliseconds before SIGKILL (default 5000; Infinity: never escalate). */
+  grace?: number;
+  /** Stop the whole group (default: true unless the child shares this process's group). */
+  group?: boolean;
+}
+
+/** How a stop started by the child's own limits is done: timeout and abort use it. */
+export interface StopPolicy {
+  timeout: number;
+  killSignal: number;
+  killAfter: number;
+  abortSignal: AbortSignal | null;
+}
+
+/** What spawn() hands over once the native spawn succeeded. Not public. */
+export interface SubprocessInit {
+  id: number;
+  pid: number;
+  pgid: number;
+  /** The child is in this process's own group: group operations would hit us too. */
+  sharesCallerGroup: boolean;
+  file: string;
+  args: string[];
+  startedAt: number;
+  streams: StdioStream[];
+  stdioCount: number;
+  stop: StopPolicy;
+}
+
+/** Internal hooks for spawn() and exec() (not exported from the package): the exit callback,
+ * the pipe fds (to name their holders) and the running stops. */
+export const internals = Symbol('procctl.subprocess.internals');
+
+export interface SubprocessInternals {
+  streams: StdioStream[];
+  /** Resolves when every stop started so far has finished (the group is empty). */
+  stopsSettled(): Promise<void>;
+  /** Stop the group with the child's killSignal/killAfter policy (maxBuffer uses it). */
+  stopWithPolicy(): void;
+  /** The exit watcher's callback (spawn() routes it here). */
+  handleExit(exit: NativeExit): void;
+}
+
+export interface SubprocessEvents {
+  spawn: [];
+  exit: [code: number | null, signal: string | null];
+  error: [error: Error];
+}
+
+export class Subprocess extends EventEmitter<SubprocessEvents> {
+  readonly pid: number;
+  /** The child's process group id (its pid unless it joined or inherited a group). */
+  readonly pgid: number;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** stdio[i] is the parent's end of the pipe on child fd i, or null. */
+  readonly stdio: ReadonlyArray<Socket | null>;
+  /** Resolves once, when the process has exited (not when its pipes close). Never rejects. */
+  readonly exited: Promise<ExitResult>;
+  #exitResult: ExitResult | null = null;
+  #timedOut = false;
+  #aborted = false;
+  #killedByGroup = false;
+
+  readonly #id: number;
+  readonly #sharesCallerGroup: boolean;
+  readonly #startedAt: number;
+  readonly #stop: StopPolicy;
+  readonly #streams: StdioStream[];
+  #resolveExited!: (result: ExitResult) => void;
+  #held = false;
+  #sweeps = 0;
+  #stops: Array<Promise<unknown>> = [];
+  #timer: NodeJS.Timeout | undefined;
+  #onAbort: (() => void) | undefined;
+  #refed = true;
+
+  /** Created by spawn(); not meant to be constructed directly. */
+  constructor(init: SubprocessInit) {
+    super();
+    this.pid = init.pid;
+    this.pgid = init.pgid;
+    this.file = init.file;
+    this.args = init.args;
+    this.#id = init.id;
+    this.#sharesCallerGroup = init.sharesCallerGroup;
+    this.#startedAt = init.startedAt;
+    this.#stop = init.stop;
+    this.#streams = init.streams;
+    const stdio: Array<Socket | null> = Array.from({ length: init.stdioCount }, () => null);
+    for (const { childFd, stream } of init.streams) stdio[childFd] = stream;
+    this.stdio = stdio;
+    this.stdin = stdio[0] ?? null;
+    this.stdout = stdio[1] ?? null;
+    this.stderr = stdio[2] ?? null;
+    this.exited = new Promise((resolve) => {
+      this.#resolveExited = resolve;
+    });
+    this.#armLimits();
+    process.nextTick(() => this.emit('spawn'));
+  }
+
+  /** The exit result once observed, else null. */
+  get exitResult(): ExitResult | null {
+    return this.#exitResult;
+  }
+
+  /** The timeout expired (and the group was told to stop). */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+
+  /** The AbortSignal fired (and the group was told to stop). */
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** procctl signalled the group (killGroup, terminate, timeout, abort, maxBuffer). */
+  get killedByGroup(): boolean {
+    return this.#killedByGroup;
+  }
+
+  /** Called by the exit watcher, once. */
+  #handleExit(exit: NativeExit): void {
+    const result = toExitResult(exit, this.#startedAt);
+    this.#exitResult = result;
+    this.#held = exit.held;
+    this.#disarmLimits();
+    this.#reapUnlessSweeping();
+    this.emit('exit', result.code, result.signal);
+    this.#resolveExited(result);
+  }
+
+  /** Signal the process alone, through its pidfd. false when it has already exited. */
+  kill(sig: string | number = 'SIGTERM'): boolean {
+    const signo = parseSignal(sig, 'signal', true);
+    if (this.#exitResult !== null) return false;
+    return native().signal(this.#id, signo);
+  }
+
+  /** Signal the child's whole process group. false when the group has no member left. */
+  killGroup(sig: string | number = 'SIGTERM'): boolean {
+    const signo = parseSignal(sig, 'signal', true);
+    this.#refuseCallerGroup('killGroup()');
+    if (signo !== 0) this.#killedByGroup = true;
+    return signalGroup(this.pgid, signo);
+  }
+
+  /**
+   * Stop the child: `signal` to the group, wait up to `grace` ms, SIGKILL the group, and resolve
+   * when the group is empty (not merely when the leader exited). With group: false the same is
+   * done to the process alone. Resolves with the leader's exit result.
+   */
+  terminate(options: TerminateOptions = {}): Promise<ExitResult> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`terminate() options must be an object; got ${echo(options)}`);
+    }
+    const signo = parseSignal(options.signal ?? 'SIGTERM', 'signal');
+    const grace = checkMilliseconds(options.grace, 'grace', 5000, true);
+    if (options.group !== undefined && typeof options.group !== 'boolean') {
+      throw new TypeError(`group must be true or false; got ${echo(options.group)}`);
+    }
+    const group = options.group ?? !this.#sharesCallerGroup;
+    if (group) this.#refuseCallerGroup('terminate({group: true})');
+    const stop = group ? this.#sweep(signo, grace) : this.#stopProcess(signo, grace);
+    this.#stops.push(stop.catch(() => undefined));
+    return stop;
+  }
+
+  /** Keep the event loop alive until the child exits (the default). */
+  ref(): this {
+    this.#setRef(true);
+    return this;
+  }
+
+  /** Let Node exit while the child runs (its streams and timers are unref'd too). */
+  unref(): this {
+    this.#setRef(false);
+    return this;
+  }
+
+  get [internals](): SubprocessInternals {
+    return {
+      streams: this.#streams,
+      stopsSettled: async () => {
+        // A stop may start another (abort during a timeout sweep): wait until none is added.
+        for (let seen = 0; seen < this.#stops.length; seen = this.#stops.length) await Promise.all(this.#stops);
+      },
+      stopWithPolicy: () => this.#stopWithPolicy(),
+      handleExit: (exit) => this.#handleExit(exit),
+    };
+  }
+
+  #refuseCallerGroup(what: string): void {
+    if (this.#sharesCallerGroup) {
+      throw new Error(`${what}: the child is in this process's own group (${this.pgid}); signalling it would stop this process too. Use kill() or spawn with group: 'new'.`);
+    }
+  }
+
+  async #sweep(signo: number, grace: number): Promise<ExitResult> {
+    this.#sweeps++;
+    this.#killedByGroup = true;
+    try {
+      // Once the leader is reaped its pid may be reused; if nobody is left, there is nothing to signal.
+      if (!(this.#isReaped() && isGroupEmpty(this.pgid))) await sweepGroup(this.pgid, { signal: signo, grace });
+      // A leader that moved to another group (setsid, setpgid) is stopped on its own.
+      if (this.#exitResult === null) await this.#stopProcess(9, 0);
+    } finally {
+      this.#sweeps--;
+      this.#reapUnlessSweeping();
+    }
+    return this.exited;
+  }
+
+  async #stopProcess(signo: number, grace: number): Promise<ExitResult> {
+    this.kill(signo);
+    if (this.#exitResult === null && grace > 0) {
+      const abort = new AbortController();
+      await Promise.race([this.exited, sleep(Math.min(grace, 0x7fffffff), undefined, { signal: abort.signal, ref: this.#refed }).catch(() => undefined)]);
+      abort.abort();
+    }
+    this.kill(9);
+    return this.exited;
+  }
+
+  #isReaped(): boolean {
+    return this.#exitResult !== null && !this.#held;
+  }
+
+  #reapUnlessSweeping(): void {
+    if (this.#held && this.#sweeps === 0) {
+      this.#held = false;
+      native().reap(this.#id);
+    }
+  }
+
+  #stopWithPolicy(): void {
+    const { killSignal, killAfter } = this.#stop;
+    this.terminate({ signal: killSignal, grace: killAfter }).catch((error: Error) => this.emit('error', error));
+  }
+
+  #armLimits(): void {
+    const { timeout, abortSignal } = this.#stop;
+    if (timeout > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timedOut = true;
+        this.#stopWithPolicy();
+      }, timeout);
+    }
+    if (abortSignal !== null) {
+      this.#onAbort = () => {
+        this.#aborted = true;
+        this.#stopWithPolicy();
+      };
+      abortSignal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** The leader exited: limits no longer apply (a stop already running carries on). */
+  #disarmLimits(): void {
+    clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.#stop.abortSignal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  #setRef(ref: boolean): void {
+    this.#refed = ref;
+    if (this.#exitResult === null) native().setRef(this.#id, ref);
+    if (ref) this.#timer?.ref();
+    else this.#timer?.unref();
+    for (const { stream } of this.#streams) {
+      if (ref) stream.ref();
+      else stream.unref();
+    }
+  }
+}

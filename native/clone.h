@@ -1,0 +1,27 @@
+// The vfork-style clone: runs RunChild on a dedicated stack with every signal blocked around it.
+#pragma once
+
+#include <sys/types.h>
+
+#include "instance.h"
+#include "spawn-plan.h"
+
+namespace procctl {
+
+struct CloneResult {
+  pid_t pid = -1;   // -1: clone failed, errno in error
+  int pidfd = -1;   // -1: no pidfd (disabled, unsupported)
+  int error = 0;
+};
+
+// keepCallerMask: the child installs the caller's mask as it was before signals were blocked
+// (request mask null); otherwise plan->mask is used as given.
+CloneResult CloneChild(Instance* instance, SpawnPlan* plan, bool keepCallerMask);
+
+// Blocks every signal in the calling thread; returns the previous mask's first 64 bits in *old.
+void BlockAllSignals(sigset_t* old);
+
+// The first 64 signals of a sigset as a bitmask (bit n-1 = signal n).
+uint64_t MaskBits(const sigset_t& set);
+
+}  // namespace procctl

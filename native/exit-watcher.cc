@@ -1,0 +1,334 @@
+// Exit watching (see exit-watcher.h). Everything here runs on the environment's loop thread.
+// A pidfd turns readable once its process has exited; the raw waitid(P_PIDFD) then returns the
+// status and the rusage together. Work per readable event is one waitid, so a burst of exits is
+// spread over loop turns the way epoll hands them out, and timers keep firing.
+#include "exit-watcher.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "kernel.h"
+
+
+namespace procctl {
+namespace {
+
+double Millis(const struct timeval& tv) {
+  return static_cast<double>(tv.tv_sec) * 1000.0 + static_cast<double>(tv.tv_usec) / 1000.0;
+}
+
+void SetNumber(napi_env env, napi_value object, const char* name, double value) {
+  napi_value number;
+  napi_create_double(env, value, &number);
+  napi_set_named_property(env, object, name, number);
+}
+
+void SetBool(napi_env env, napi_value object, const char* name, bool value) {
+  napi_value boolean;
+  napi_get_boolean(env, value, &boolean);
+  napi_set_named_property(env, object, name, boolean);
+}
+
+napi_value UsageObject(napi_env env, const struct rusage& usage) {
+  napi_value object;
+  napi_create_object(env, &object);
+  SetNumber(env, object, "userCpuMs", Millis(usage.ru_utime));
+  SetNumber(env, object, "systemCpuMs", Millis(usage.ru_stime));
+  SetNumber(env, object, "maxRssKb", static_cast<double>(usage.ru_maxrss));
+  SetNumber(env, object, "minorFaults", static_cast<double>(usage.ru_minflt));
+  SetNumber(env, object, "majorFaults", static_cast<double>(usage.ru_majflt));
+  SetNumber(env, object, "voluntaryContextSwitches", static_cast<double>(usage.ru_nvcsw));
+  SetNumber(env, object, "involuntaryContextSwitches", static_cast<double>(usage.ru_nivcsw));
+  SetNumber(env, object, "inBlocks", static_cast<double>(usage.ru_inblock));
+  SetNumber(env, object, "outBlocks", static_cast<double>(usage.ru_oublock));
+  return object;
+}
+
+}  // namespace
+
+napi_value ExitObject(napi_env env, const ExitInfo& info) {
+  napi_value object;
+  napi_create_object(env, &object);
+  SetNumber(env, object, "pid", info.pid);
+  if (info.code >= 0) {
+    SetNumber(env, object, "code", info.code);
+  } else {
+    napi_value null;
+    napi_get_null(env, &null);
+    napi_set_named_property(env, object, "code", null);
+  }
+  SetNumber(env, object, "signal", info.signal);
+  SetBool(env, object, "coreDumped", info.coreDumped);
+  napi_set_named_property(env, object, "rusage", UsageObject(env, info.usage));
+  SetBool(env, object, "held", info.held);
+  return object;
+}
+
+namespace {
+
+// Calls onExit through napi_make_callback so microtasks and async hooks run as for any other
+// event-loop callback; an exception thrown by it becomes an uncaught exception of the process.
+void CallOnExit(Instance* instance, napi_ref onExit, const ExitInfo& info) {
+  napi_env env = instance->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value callback;
+  napi_value global;
+  if (napi_get_reference_value(env, onExit, &callback) == napi_ok && callback != nullptr &&
+      napi_get_global(env, &global) == napi_ok) {
+    napi_value argument = ExitObject(env, info);
+    napi_value result;
+    if (napi_make_callback(env, nullptr, global, callback, 1, &argument, &result) ==
+        napi_pending_exception) {
+      napi_value error;
+      if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+void UpdateSigchldRef(Instance* instance) {
+  if (instance->sigchld == nullptr) return;
+  bool needed = false;
+  for (const auto& entry : instance->children) {
+    const Child* child = entry.second;
+    if (child->pidfd < 0 && !child->reported && child->ref) needed = true;
+  }
+  if (needed) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(instance->sigchld));
+  } else {
+    uv_unref(reinterpret_cast<uv_handle_t*>(instance->sigchld));
+  }
+}
+
+void OnPollClosed(uv_handle_t* handle) {
+  Child* child = static_cast<Child*>(handle->data);
+  Instance* instance = child->instance;
+  delete child;
+  HandleClosed(instance);
+}
+
+// Forgets a child: drops it from the map, stops its watcher, closes its pidfd. The Child object
+// lives on until its poll handle finished closing.
+void Forget(Child* child) {
+  Instance* instance = child->instance;
+  instance->children.erase(child->id);
+  if (child->onExit != nullptr) {
+    napi_delete_reference(instance->env, child->onExit);
+    child->onExit = nullptr;
+  }
+  if (child->polling) {
+    // uv_close takes the fd out of epoll at once, so the pidfd can be closed right after.
+    uv_close(reinterpret_cast<uv_handle_t*>(&child->poll), OnPollClosed);
+    child->polling = false;
+    if (child->pidfd >= 0) close(child->pidfd);
+    child->pidfd = -1;
+  } else {
+    if (child->pidfd >= 0) close(child->pidfd);
+    delete child;
+  }
+  UpdateSigchldRef(instance);
+}
+
+// Reports an exit once. A held child stays tracked (zombie) until reap/release; any other is
+// forgotten before onExit runs, so the callback already sees it as reaped.
+void Report(Child* child, ExitInfo info) {
+  Instance* instance = child->instance;
+  if (child->polling) uv_poll_stop(&child->poll);
+  child->reported = true;
+  child->reaped = !info.held;
+  napi_ref onExit = child->onExit;
+  child->onExit = nullptr;
+  if (!info.held) Forget(child);
+  UpdateSigchldRef(instance);
+  if (onExit != nullptr) {
+    CallOnExit(instance, onExit, info);
+    napi_delete_reference(instance->env, onExit);
+  }
+}
+
+int WaitOptions(const Child* child) {
+  return WEXITED | WNOHANG | (child->hold ? WNOWAIT : 0);
+}
+
+// One waitid for one child. Returns true when it had exited (info filled).
+bool Collect(Child* child, ExitInfo* info) {
+  if (child->stashed) {
+    *info = child->stash;
+    return true;
+  }
+  int idtype = child->pidfd >= 0 ? P_PIDFD : P_PID;
+  int id = child->pidfd >= 0 ? child->pidfd : child->pid;
+  int found = WaitWithUsage(idtype, id, WaitOptions(child), info);
+  if (found == 0) return false;
+  if (found < 0) {
+    // Someone else reaped it (a foreign waitpid(-1)): the status is lost, but it is gone.
+    *info = ExitInfo();
+    info->pid = child->pid;
+    return errno == ECHILD;
+  }
+  info->held = child->hold;
+  return true;
+}
+
+void OnPollReadable(uv_poll_t* handle, int status, int events) {
+  (void)status;
+  (void)events;
+  Child* child = static_cast<Child*>(handle->data);
+  ExitInfo info;
+  if (!Collect(child, &info)) return;
+  Report(child, info);
+}
+
+// SIGCHLD coalesces, so every tracked fallback child is checked. Ids are copied first because
+// onExit may spawn, release or reap other children.
+void OnSigchld(uv_signal_t* handle, int signum) {
+  (void)signum;
+  Instance* instance = static_cast<Instance*>(handle->data);
+  std::vector<uint32_t> ids;
+  for (const auto& entry : instance->children) {
+    if (entry.second->pidfd < 0 && !entry.second->reported) ids.push_back(entry.first);
+  }
+  for (uint32_t id : ids) {
+    auto it = instance->children.find(id);
+    if (it == instance->children.end() || it->second->reported) continue;
+    ExitInfo info;
+    if (Collect(it->second, &info)) Report(it->second, info);
+  }
+}
+
+void OnSigchldClosed(uv_handle_t* handle) {
+  Instance* instance = static_cast<Instance*>(handle->data);
+  delete reinterpret_cast<uv_signal_t*>(handle);
+  HandleClosed(instance);
+}
+
+}  // namespace
+
+int WaitWithUsage(int idtype, int id, int options, ExitInfo* out) {
+  siginfo_t info = {};
+  struct rusage usage = {};
+  long result;
+  do {
+    result = syscall(SYS_waitid, idtype, id, &info, options, &usage);
+  } while (result == -1 && errno == EINTR);
+  if (result == -1) return -1;
+  if (info.si_pid == 0) return 0;
+  *out = ExitInfo();
+  out->pid = info.si_pid;
+  out->usage = usage;
+  if (info.si_code == CLD_EXITED) {
+    out->code = info.si_status;
+  } else {
+    out->signal = info.si_status;
+    out->coreDumped = info.si_code == CLD_DUMPED;
+  }
+  out->held = (options & WNOWAIT) != 0;
+  return 1;
+}
+
+bool PidfdWatchSupported() {
+  long pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+  if (pidfd < 0) return false;
+  // Our own process is not our child: ECHILD where P_PIDFD exists, EINVAL where it does not.
+  siginfo_t info;
+  long result = syscall(SYS_waitid, P_PIDFD, pidfd, &info, WEXITED | WNOHANG, nullptr);
+  bool supported = result == 0 || errno != EINVAL;
+  close(static_cast<int>(pidfd));
+  return supported;
+}
+
+void EnsureSigchldWatcher(Instance* instance) {
+  if (instance->sigchld != nullptr) return;
+  auto* handle = new uv_signal_t;
+  uv_signal_init(instance->loop, handle);
+  handle->data = instance;
+  instance->openHandles++;
+  uv_signal_start(handle, OnSigchld, SIGCHLD);
+  instance->sigchld = handle;
+  UpdateSigchldRef(instance);
+}
+
+void WatchChild(Child* child) {
+  Instance* instance = child->instance;
+  if (child->pidfd >= 0) {
+    uv_poll_init(instance->loop, &child->poll, child->pidfd);
+    child->poll.data = child;
+    child->polling = true;
+    instance->openHandles++;
+    uv_poll_start(&child->poll, UV_READABLE, OnPollReadable);
+  } else {
+    UpdateSigchldRef(instance);
+    // The child may have exited before it was tracked; the SIGCHLD it sent is still queued on
+    // the loop, so the next OnSigchld collects it.
+  }
+}
+
+bool SignalChild(Child* child, int sig, int* error) {
+  *error = 0;
+  if (child->reaped) return false;
+  long result = child->pidfd >= 0 ? syscall(SYS_pidfd_send_signal, child->pidfd, sig, nullptr, 0)
+                                  : kill(child->pid, sig);
+  if (result == 0) return true;
+  if (errno == ESRCH) return false;
+  *error = errno;
+  return false;
+}
+
+bool ReapHeldChild(Child* child) {
+  if (!child->reported || child->reaped || !child->hold) return false;
+  ExitInfo info;
+  int idtype = child->pidfd >= 0 ? P_PIDFD : P_PID;
+  int id = child->pidfd >= 0 ? child->pidfd : child->pid;
+  if (!child->stashed) WaitWithUsage(idtype, id, WEXITED, &info);
+  child->reaped = true;
+  Forget(child);
+  return true;
+}
+
+void ReleaseChild(Child* child) {
+  Forget(child);
+}
+
+void SetChildRef(Child* child, bool ref) {
+  child->ref = ref;
+  if (child->polling) {
+    if (ref) {
+      uv_ref(reinterpret_cast<uv_handle_t*>(&child->poll));
+    } else {
+      uv_unref(reinterpret_cast<uv_handle_t*>(&child->poll));
+    }
+  }
+  UpdateSigchldRef(child->instance);
+}
+
+void DeliverCollectedExit(Child* child, const ExitInfo& info) {
+  child->stashed = true;
+  child->stash = info;
+  child->stash.held = false;
+  if (child->reported) {
+    // A held child reaped behind our back: it is no longer a zombie.
+    child->reaped = true;
+    Forget(child);
+    return;
+  }
+  child->hold = false;
+  Report(child, child->stash);
+}
+
+void CloseAllWatchers(Instance* instance) {
+  std::vector<Child*> children;
+  for (const auto& entry : instance->children) children.push_back(entry.second);
+  for (Child* child : children) Forget(child);
+  if (instance->sigchld != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(instance->sigchld), OnSigchldClosed);
+    instance->sigchld = nullptr;
+  }
+}
+
+}  // namespace procctl

@@ -1,0 +1,44 @@
+// Exit watching: a uv_poll_t per pidfd on the environment's own loop, or one SIGCHLD watcher per
+// instance when pidfds are unavailable or disabled. onExit is called once per child.
+#pragma once
+
+#include "instance.h"
+
+namespace procctl {
+
+// True when this kernel can watch exits through pidfds: pidfd_open and poll (5.3) and
+// waitid(P_PIDFD) (5.4). CLONE_PIDFD alone (5.2) is not enough.
+bool PidfdWatchSupported();
+
+// Starts watching a freshly spawned child (already in instance->children).
+void WatchChild(Child* child);
+
+// Makes sure the SIGCHLD fallback watcher runs; call before cloning without a pidfd.
+void EnsureSigchldWatcher(Instance* instance);
+
+// Sends sig through the pidfd (or kill() on the fallback). Returns false when already reaped.
+// Returns a positive errno on failure through *error.
+bool SignalChild(Child* child, int sig, int* error);
+
+// Reaps a child held by WNOWAIT. Returns false when it was not held or is already reaped.
+bool ReapHeldChild(Child* child);
+
+// Stops watching and forgets the child; it is not reaped.
+void ReleaseChild(Child* child);
+
+void SetChildRef(Child* child, bool ref);
+
+// Collected an exit with waitid(P_ALL) for a tracked child: deliver it as if the watcher saw it.
+void DeliverCollectedExit(Child* child, const ExitInfo& info);
+
+// waitid(idtype, id, options) with rusage. Returns 1 when a child was collected, 0 when none has
+// exited yet (WNOHANG), -1 with errno on failure.
+int WaitWithUsage(int idtype, int id, int options, ExitInfo* out);
+
+// The NativeExit object for JavaScript.
+napi_value ExitObject(napi_env env, const ExitInfo& info);
+
+// Env teardown: closes every handle and pidfd without calling into JavaScript.
+void CloseAllWatchers(Instance* instance);
+
+}  // namespace procctl

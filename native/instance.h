@@ -1,0 +1,72 @@
+// Per-environment state (instance data): one per Node environment, so the addon works in the
+// main thread and in any number of worker threads at once.
+#pragma once
+
+#include <node_api.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include <map>
+
+namespace procctl {
+
+struct Instance;
+
+// How a child ended, from waitid's siginfo and rusage.
+struct ExitInfo {
+  pid_t pid = 0;
+  int code = -1;        // -1: did not exit normally
+  int signal = 0;
+  bool coreDumped = false;
+  bool held = false;    // observed with WNOWAIT, still a zombie
+  struct rusage usage = {};
+};
+
+// One spawned child, tracked until it is reaped or released.
+struct Child {
+  Instance* instance = nullptr;
+  uint32_t id = 0;
+  pid_t pid = 0;
+  int pidfd = -1;          // -1: watched through the SIGCHLD fallback
+  bool hold = false;       // observe the exit with WNOWAIT
+  bool ref = true;         // keeps the event loop alive while running
+  bool reported = false;   // onExit was called
+  bool reaped = false;
+  bool polling = false;    // poll is initialized (and must be closed)
+  bool stashed = false;    // exit already collected by reapAny, waiting to be delivered
+  ExitInfo stash;
+  napi_ref onExit = nullptr;
+  uv_poll_t poll;
+};
+
+// The dedicated stack the vfork-style child runs on, with a guard page below it.
+struct ChildStack {
+  void* base = nullptr;  // start of the mapping (the guard page)
+  size_t size = 0;       // whole mapping, guard included
+};
+
+struct Instance {
+  napi_env env = nullptr;
+  uv_loop_t* loop = nullptr;
+  std::map<uint32_t, Child*> children;
+  uint32_t nextId = 1;
+  bool pidfdEnabled = true;
+  ChildStack stack;
+  uv_signal_t* sigchld = nullptr;  // fallback watcher, created on first use
+  int openHandles = 0;             // uv handles not yet through their close callback
+  bool tearingDown = false;        // env cleanup started: no new children, no JS calls
+  bool finalized = false;          // instance-data finalizer ran
+  napi_async_cleanup_hook_handle cleanupHook = nullptr;
+};
+
+// The instance of the calling environment.
+Instance* GetInstance(napi_env env);
+
+// Registers the instance data and the env cleanup hook.
+Instance* CreateInstance(napi_env env);
+
+// Called when a uv handle owned by the instance finished closing.
+void HandleClosed(Instance* instance);
+
+}  // namespace procctl

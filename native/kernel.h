@@ -1,0 +1,42 @@
+// Kernel interfaces used through raw syscall(): numbers and flags that older headers may lack,
+// and the kernel's own struct sigaction. Raw calls keep the prebuild on the glibc 2.28 baseline.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+namespace procctl {
+
+// Size of the kernel's sigset_t (64 signals), as rt_sigaction and rt_sigprocmask expect it.
+constexpr size_t kKernelSigsetSize = 8;
+constexpr int kMaxSignal = 64;
+
+// The kernel's struct sigaction (x86_64 and arm64 share this layout).
+struct KernelSigaction {
+  void* handler;
+  unsigned long flags;
+  void* restorer;
+  uint64_t mask;
+};
+
+}  // namespace procctl

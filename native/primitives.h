@@ -1,0 +1,31 @@
+// Process primitives for the calling process (see lib/native.ts): groups, sessions, terminals,
+// signal state, subreaper, death signal, CLOEXEC marking, reaping, and the constants object.
+#pragma once
+
+#include <napi.h>
+
+namespace procctl {
+
+Napi::Value Kill(const Napi::CallbackInfo& info);
+Napi::Value Killpg(const Napi::CallbackInfo& info);
+Napi::Value Setpgid(const Napi::CallbackInfo& info);
+Napi::Value Getpgid(const Napi::CallbackInfo& info);
+Napi::Value Setsid(const Napi::CallbackInfo& info);
+Napi::Value Getsid(const Napi::CallbackInfo& info);
+Napi::Value Tcgetpgrp(const Napi::CallbackInfo& info);
+Napi::Value Tcsetpgrp(const Napi::CallbackInfo& info);
+Napi::Value ResetSignalMask(const Napi::CallbackInfo& info);
+Napi::Value GetSignalDispositions(const Napi::CallbackInfo& info);
+Napi::Value SetSignalDisposition(const Napi::CallbackInfo& info);
+Napi::Value SetSignalMask(const Napi::CallbackInfo& info);
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
+Napi::Value GetChildSubreaper(const Napi::CallbackInfo& info);
+Napi::Value SetDeathSignal(const Napi::CallbackInfo& info);
+Napi::Value CloexecFrom(const Napi::CallbackInfo& info);
+Napi::Value ReapAny(const Napi::CallbackInfo& info);
+Napi::Value Pipe(const Napi::CallbackInfo& info);
+Napi::Value Close(const Napi::CallbackInfo& info);
+
+Napi::Object Constants(Napi::Env env);
+
+}  // namespace procctl

@@ -1,0 +1,217 @@
+// Request conversion (see request.h). The native side re-checks types only; ranges are the
+// TypeScript layer's job, except where a bad value could crash (signal numbers index a bitmask).
+#include "request.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "errors.h"
+
+namespace procctl {
+namespace {
+
+constexpr uint64_t kInfinity = ~0ULL;
+
+[[noreturn]] void ThrowType(Napi::Env env, const std::string& field, const char* expected) {
+  throw Napi::TypeError::New(env, "request." + field + " must be " + expected);
+}
+
+Napi::Value Field(Napi::Object object, const char* name) {
+  return object.Get(name);
+}
+
+std::string ToString(Napi::Env env, Napi::Value value, const std::string& field) {
+  if (!value.IsString()) ThrowType(env, field, "a string");
+  std::string text = value.As<Napi::String>().Utf8Value();
+  if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
+    ThrowType(env, field, "a string without NUL bytes");
+  }
+  return text;
+}
+
+double ToInteger(Napi::Env env, Napi::Value value, const std::string& field, double low, double high) {
+  if (!value.IsNumber()) ThrowType(env, field, "a number");
+  double number = value.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(number) || std::floor(number) != number) ThrowType(env, field, "an integer");
+  if (number < low || number > high) {
+    throw Napi::RangeError::New(env, "request." + field + " is out of range: " +
+                                         std::to_string(static_cast<long long>(number)));
+  }
+  return number;
+}
+
+int ToInt(Napi::Env env, Napi::Object object, const char* name, int low, int high) {
+  return static_cast<int>(ToInteger(env, Field(object, name), name, low, high));
+}
+
+bool ToBool(Napi::Env env, Napi::Object object, const char* name) {
+  Napi::Value value = Field(object, name);
+  if (!value.IsBoolean()) ThrowType(env, name, "a boolean");
+  return value.As<Napi::Boolean>().Value();
+}
+
+Napi::Array ToArray(Napi::Env env, Napi::Value value, const std::string& field) {
+  if (!value.IsArray()) ThrowType(env, field, "an array");
+  return value.As<Napi::Array>();
+}
+
+std::vector<std::string> ToStrings(Napi::Env env, Napi::Object object, const char* name) {
+  Napi::Array array = ToArray(env, Field(object, name), name);
+  std::vector<std::string> out;
+  out.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    out.push_back(ToString(env, array.Get(i), std::string(name) + "[" + std::to_string(i) + "]"));
+  }
+  return out;
+}
+
+std::vector<int> ToInts(Napi::Env env, Napi::Value value, const std::string& field, int low, int high) {
+  Napi::Array array = ToArray(env, value, field);
+  std::vector<int> out;
+  out.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    std::string item = field + "[" + std::to_string(i) + "]";
+    out.push_back(static_cast<int>(ToInteger(env, array.Get(i), item, low, high)));
+  }
+  return out;
+}
+
+uint64_t ToSignalSet(Napi::Env env, Napi::Value value, const std::string& field) {
+  uint64_t set = 0;
+  for (int sig : ToInts(env, value, field, 1, 64)) set |= 1ULL << (sig - 1);
+  return set;
+}
+
+uint64_t ToLimit(Napi::Env env, Napi::Value value, const std::string& field) {
+  if (!value.IsNumber()) ThrowType(env, field, "a number");
+  double number = value.As<Napi::Number>().DoubleValue();
+  if (number == INFINITY) return kInfinity;
+  return static_cast<uint64_t>(ToInteger(env, value, field, 0, 9007199254740991.0));
+}
+
+std::vector<PlanRlimit> ToRlimits(Napi::Env env, Napi::Object object) {
+  Napi::Array array = ToArray(env, Field(object, "rlimits"), "rlimits");
+  std::vector<PlanRlimit> out;
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    std::string item = "rlimits[" + std::to_string(i) + "]";
+    Napi::Array entry = ToArray(env, array.Get(i), item);
+    if (entry.Length() != 3) ThrowType(env, item, "a [resource, soft, hard] triple");
+    PlanRlimit limit;
+    limit.resource = static_cast<int>(ToInteger(env, entry.Get(0u), item + "[0]", 0, 1023));
+    limit.soft = ToLimit(env, entry.Get(1u), item + "[1]");
+    limit.hard = ToLimit(env, entry.Get(2u), item + "[2]");
+    out.push_back(limit);
+  }
+  return out;
+}
+
+// Pointers into strings for a NULL-terminated argv/envp.
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (std::string& text : strings) out.push_back(&text[0]);
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
+  if (!value.IsObject()) throw Napi::TypeError::New(env, "request must be an object");
+  Napi::Object object = value.As<Napi::Object>();
+
+  file_ = ToString(env, Field(object, "file"), "file");
+  candidates_ = ToStrings(env, object, "candidates");
+  if (candidates_.empty()) ThrowType(env, "candidates", "a non-empty array");
+  argv_ = ToStrings(env, object, "argv");
+  envp_ = ToStrings(env, object, "envp");
+  Napi::Value cwd = Field(object, "cwd");
+  hasCwd_ = !cwd.IsNull() && !cwd.IsUndefined();
+  if (hasCwd_) cwd_ = ToString(env, cwd, "cwd");
+
+  fds_ = ToInts(env, Field(object, "fds"), "fds", -1, 0x7fffffff);
+  scratch_.assign(fds_.size(), -1);
+
+  plan_.closeFds = ToBool(env, object, "closeFds");
+  plan_.resetSignals = ToBool(env, object, "resetSignals");
+  plan_.defaultSignals = ToSignalSet(env, Field(object, "defaultSignals"), "defaultSignals");
+  plan_.ignoreSignals = ToSignalSet(env, Field(object, "ignoreSignals"), "ignoreSignals");
+  Napi::Value mask = Field(object, "mask");
+  hasMask_ = !mask.IsNull() && !mask.IsUndefined();
+  if (hasMask_) plan_.mask = ToSignalSet(env, mask, "mask");
+
+  plan_.pgid = ToInt(env, object, "pgid", -1, 0x7fffffff);
+  plan_.setsid = ToBool(env, object, "setsid");
+  plan_.uid = ToInt(env, object, "uid", -1, 0x7fffffff);
+  plan_.gid = ToInt(env, object, "gid", -1, 0x7fffffff);
+  Napi::Value groups = Field(object, "groups");
+  plan_.groupCount = -1;
+  if (!groups.IsNull() && !groups.IsUndefined()) {
+    for (int gid : ToInts(env, groups, "groups", 0, 0x7fffffff)) groups_.push_back(gid);
+    plan_.groupCount = static_cast<int>(groups_.size());
+  }
+  plan_.umask = ToInt(env, object, "umask", -1, 0777);
+  rlimits_ = ToRlimits(env, object);
+  plan_.deathSignal = ToInt(env, object, "deathSignal", 0, 64);
+  plan_.noNewPrivs = ToBool(env, object, "noNewPrivs");
+  Napi::Value cgroup = Field(object, "cgroup");
+  plan_.cgroupProcsFd = -1;
+  if (!cgroup.IsNull() && !cgroup.IsUndefined()) cgroup_ = ToString(env, cgroup, "cgroup");
+
+  for (const std::string& candidate : candidates_) candidatePointers_.push_back(candidate.c_str());
+  argvPointers_ = Pointers(argv_);
+  envpPointers_ = Pointers(envp_);
+
+  plan_.file = file_.c_str();
+  plan_.candidates = candidatePointers_.data();
+  plan_.candidateCount = static_cast<int>(candidatePointers_.size());
+  plan_.argv = argvPointers_.data();
+  plan_.envp = envpPointers_.data();
+  plan_.cwd = hasCwd_ ? cwd_.c_str() : nullptr;
+  plan_.fds = fds_.data();
+  plan_.scratch = scratch_.data();
+  plan_.fdCount = static_cast<int>(fds_.size());
+  plan_.inPlace = inPlace;
+  plan_.groups = groups_.data();
+  plan_.rlimits = rlimits_.data();
+  plan_.rlimitCount = static_cast<int>(rlimits_.size());
+
+  // Opened here, by the parent, so the child only writes "0" to it.
+  if (!cgroup_.empty()) {
+    std::string procs = cgroup_ + "/cgroup.procs";
+    plan_.cgroupProcsFd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (plan_.cgroupProcsFd < 0) {
+      Napi::Error error = SystemError(env, errno, "open", cgroup_.c_str());
+      error.Value().Set("stage", "cgroup");
+      throw error;
+    }
+  }
+}
+
+SpawnRequest::~SpawnRequest() {
+  if (plan_.cgroupProcsFd >= 0) close(plan_.cgroupProcsFd);
+}
+
+const char* SpawnRequest::PathFor(Stage stage) const {
+  switch (stage) {
+    case Stage::Exec:
+      return file_.c_str();
+    case Stage::Chdir:
+      return cwd_.c_str();
+    case Stage::Cgroup:
+      return cgroup_.c_str();
+    default:
+      return nullptr;
+  }
+}
+
+Napi::Error SpawnFailure(Napi::Env env, const SpawnRequest& request, Stage stage, int error) {
+  Napi::Error result = SystemError(env, error, StageSyscall(stage), request.PathFor(stage));
+  result.Value().Set("stage", StageName(stage));
+  return result;
+}
+
+}  // namespace procctl

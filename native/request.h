@@ -1,0 +1,51 @@
+// Turns the JavaScript spawn request into the plain SpawnPlan, checking types on the way. Owns
+// every buffer the plan points into, so the plan stays valid for the lifetime of this object.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "spawn-plan.h"
+
+namespace procctl {
+
+class SpawnRequest {
+ public:
+  // Throws TypeError/RangeError naming the field, or a system error when the cgroup cannot be
+  // opened. inPlace: the plan is for execve in this process.
+  SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace);
+  ~SpawnRequest();
+  SpawnRequest(const SpawnRequest&) = delete;
+  SpawnRequest& operator=(const SpawnRequest&) = delete;
+
+  SpawnPlan* plan() { return &plan_; }
+  // True when the request gave an explicit mask (else the caller's mask is kept).
+  bool hasMask() const { return hasMask_; }
+  // error.path for a failed stage: the file for exec, the cwd for chdir, the cgroup for cgroup.
+  const char* PathFor(Stage stage) const;
+
+ private:
+  std::string file_;
+  std::vector<std::string> candidates_;
+  std::vector<std::string> argv_;
+  std::vector<std::string> envp_;
+  std::vector<const char*> candidatePointers_;
+  std::vector<char*> argvPointers_;
+  std::vector<char*> envpPointers_;
+  std::string cwd_;
+  bool hasCwd_ = false;
+  std::vector<int> fds_;
+  std::vector<int> scratch_;
+  std::vector<gid_t> groups_;
+  std::vector<PlanRlimit> rlimits_;
+  std::string cgroup_;
+  bool hasMask_ = false;
+  SpawnPlan plan_ = {};
+};
+
+// The request's error as a JavaScript Error (code, errno, syscall, stage, path).
+Napi::Error SpawnFailure(Napi::Env env, const SpawnRequest& request, Stage stage, int error);
+
+}  // namespace procctl

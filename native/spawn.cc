@@ -1,0 +1,134 @@
+// spawn() and the per-child handle functions (signal, reap, release, setRef, setPidfdEnabled).
+// The parent prepares everything in SpawnRequest, clones, and either tracks the child or reaps
+// the failed one and throws its {stage, errno} as a Node-style error.
+#include "spawn.h"
+
+#include <errno.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clone.h"
+#include "errors.h"
+#include "exit-watcher.h"
+#include "instance.h"
+#include "kernel.h"
+#include "request.h"
+
+
+namespace procctl {
+namespace {
+
+Instance* LiveInstance(Napi::Env env) {
+  Instance* instance = GetInstance(env);
+  if (instance == nullptr || instance->tearingDown) {
+    throw Napi::Error::New(env, "procctl: the environment is shutting down");
+  }
+  return instance;
+}
+
+// The child of a failed spawn exited 127 before the clone returned: reap it so no zombie stays.
+void ReapFailed(const CloneResult& clone) {
+  ExitInfo ignored;
+  if (clone.pidfd >= 0) {
+    WaitWithUsage(P_PIDFD, clone.pidfd, WEXITED, &ignored);
+    close(clone.pidfd);
+  } else {
+    WaitWithUsage(P_PID, clone.pid, WEXITED, &ignored);
+  }
+}
+
+uint32_t ToId(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "id must be a number");
+  return info[0].As<Napi::Number>().Uint32Value();
+}
+
+// The tracked child for an id, or null when it was reaped and forgotten (or never existed).
+Child* FindChild(const Napi::CallbackInfo& info) {
+  Instance* instance = GetInstance(info.Env());
+  uint32_t id = ToId(info);
+  if (instance == nullptr) return nullptr;
+  auto it = instance->children.find(id);
+  return it == instance->children.end() ? nullptr : it->second;
+}
+
+Child* Track(Instance* instance, const CloneResult& clone, Napi::Function onExit, bool hold) {
+  auto* child = new Child;
+  child->instance = instance;
+  child->id = instance->nextId++;
+  child->pid = clone.pid;
+  child->pidfd = clone.pidfd;
+  child->hold = hold;
+  napi_create_reference(instance->env, onExit, 1, &child->onExit);
+  instance->children[child->id] = child;
+  WatchChild(child);
+  return child;
+}
+
+}  // namespace
+
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Instance* instance = LiveInstance(env);
+  if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "onExit must be a function");
+  if (!info[2].IsBoolean()) throw Napi::TypeError::New(env, "hold must be a boolean");
+  SpawnRequest request(env, info[0], false);
+  SpawnPlan* plan = request.plan();
+  plan->expectedParent = getpid();
+
+  if (!instance->pidfdEnabled) EnsureSigchldWatcher(instance);
+  CloneResult clone = CloneChild(instance, plan, !request.hasMask());
+  if (clone.pid == -1) throw SystemError(env, clone.error, "clone");
+  if (clone.pidfd < 0) EnsureSigchldWatcher(instance);
+
+  Stage stage = static_cast<Stage>(plan->error.stage);
+  if (stage != Stage::None) {
+    ReapFailed(clone);
+    throw SpawnFailure(env, request, stage, plan->error.error);
+  }
+
+  Child* child = Track(instance, clone, info[1].As<Napi::Function>(), info[2].As<Napi::Boolean>());
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("id", child->id);
+  result.Set("pid", child->pid);
+  result.Set("pidfd", child->pidfd >= 0);
+  return result;
+}
+
+Napi::Value Signal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Child* child = FindChild(info);
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "sig must be a number");
+  int sig = info[1].As<Napi::Number>().Int32Value();
+  if (child == nullptr) return Napi::Boolean::New(env, false);
+  int error = 0;
+  bool sent = SignalChild(child, sig, &error);
+  if (error != 0) throw SystemError(env, error, child->pidfd >= 0 ? "pidfd_send_signal" : "kill");
+  return Napi::Boolean::New(env, sent);
+}
+
+Napi::Value Reap(const Napi::CallbackInfo& info) {
+  Child* child = FindChild(info);
+  return Napi::Boolean::New(info.Env(), child != nullptr && ReapHeldChild(child));
+}
+
+Napi::Value Release(const Napi::CallbackInfo& info) {
+  Child* child = FindChild(info);
+  if (child != nullptr) ReleaseChild(child);
+  return info.Env().Undefined();
+}
+
+Napi::Value SetRef(const Napi::CallbackInfo& info) {
+  Child* child = FindChild(info);
+  if (!info[1].IsBoolean()) throw Napi::TypeError::New(info.Env(), "ref must be a boolean");
+  if (child != nullptr) SetChildRef(child, info[1].As<Napi::Boolean>());
+  return info.Env().Undefined();
+}
+
+Napi::Value SetPidfdEnabled(const Napi::CallbackInfo& info) {
+  if (!info[0].IsBoolean()) throw Napi::TypeError::New(info.Env(), "enabled must be a boolean");
+  GetInstance(info.Env())->pidfdEnabled = info[0].As<Napi::Boolean>();
+  return info.Env().Undefined();
+}
+
+}  // namespace procctl

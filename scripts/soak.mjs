@@ -1,0 +1,350 @@
+#!/usr/bin/env node
+// npm run soak — hammer the spawn API and prove that nothing accumulates.
+//
+//   node scripts/soak.mjs [--count N] [--quick] [--concurrency C] [--workers W] [--rss-slack-mb M]
+//
+// Mixes plain exits, kills, group kills, timeouts, terminate(), exec() with output, spawn failures,
+// and worker threads that spawn too. Prints fd count, zombie count and RSS at start (after a
+// warm-up) and at the end, and fails when any of them grew, when an operation saw the wrong result,
+// or when any child's exit was not reported exactly once. --quick is the CI version (< 90 s).
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const procctl = await import(new URL('../dist/lib/index.js', import.meta.url).href);
+
+// ------------------------------------------------------------------------------------------------
+// Operations: each starts one child (or exec), checks the result, and counts the exit reports.
+
+/** A marker in every soak child's argv so that stray processes can be found at the end. */
+const MARKER = 'procctl-soak-child';
+
+const OPERATIONS = [
+  { name: 'exit', weight: 30, run: runExit },
+  { name: 'exec', weight: 15, run: runExec },
+  { name: 'kill', weight: 15, run: runKill },
+  { name: 'group-kill', weight: 10, run: runGroupKill },
+  { name: 'timeout', weight: 8, run: runTimeout },
+  { name: 'terminate', weight: 8, run: runTerminate },
+  { name: 'spawn-error', weight: 10, run: runSpawnError },
+  { name: 'nonzero', weight: 4, run: runNonzero },
+];
+const TOTAL_WEIGHT = OPERATIONS.reduce((sum, op) => sum + op.weight, 0);
+
+/** Per-child exit bookkeeping: every started child must report exactly one exit. */
+class ExitLedger {
+  started = 0;
+  reported = 0;
+  duplicates = 0;
+  watch(child) {
+    this.started++;
+    let seen = 0;
+    const count = () => {
+      seen++;
+      if (seen === 1) this.reported++;
+      else this.duplicates++;
+    };
+    // An 'exit' event (when the child is an EventEmitter) must fire once, like the promise.
+    if (typeof child.on === 'function') child.on('exit', count);
+    else child.exited.then(count, count);
+    return child.exited;
+  }
+}
+
+function sh(script, extra = {}) {
+  return ['/bin/sh', ['-c', script, MARKER], { stdio: 'ignore', ...extra }];
+}
+
+function expect(condition, what, value) {
+  if (!condition) throw new Error(`${what}; got ${JSON.stringify(value, (k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+}
+
+async function runExit(ledger) {
+  const child = procctl.spawn('/bin/true', [MARKER], { stdio: 'ignore' });
+  const r = await ledger.watch(child);
+  expect(r.code === 0 && !r.signal, 'true should exit 0', r);
+}
+
+async function runNonzero(ledger) {
+  const child = procctl.spawn(...sh('exit 3'));
+  const r = await ledger.watch(child);
+  expect(r.code === 3, 'exit 3 should report code 3', r);
+}
+
+async function runExec() {
+  const r = await procctl.exec('/bin/echo', ['soak', MARKER], { timeout: 10_000 });
+  expect(r.stdout === `soak ${MARKER}\n` && r.code === 0, 'echo output', r.stdout);
+}
+
+async function runKill(ledger) {
+  const child = procctl.spawn('/bin/sleep', ['30', MARKER], { stdio: 'ignore' });
+  const exited = ledger.watch(child);
+  child.kill('SIGKILL');
+  const r = await exited;
+  expect(r.signal === 'SIGKILL' || r.signal === 9, 'kill should end with SIGKILL', r);
+}
+
+async function runGroupKill(ledger) {
+  // The shell starts a grandchild in the same group; the group kill must reach both.
+  const child = procctl.spawn(...sh('/bin/sleep 30 & /bin/sleep 30; wait'));
+  const exited = ledger.watch(child);
+  await sleep(1);
+  child.killGroup('SIGKILL');
+  const r = await exited;
+  expect(r.signal === 'SIGKILL' || r.signal === 9, 'group kill should end the leader with SIGKILL', r);
+}
+
+async function runTimeout(ledger) {
+  const child = procctl.spawn('/bin/sleep', ['30', MARKER], { stdio: 'ignore', timeout: 5, killAfter: 1000 });
+  const r = await ledger.watch(child);
+  expect(r.signal === 'SIGTERM' || r.signal === 15, 'timeout should end with SIGTERM', r);
+}
+
+async function runTerminate(ledger) {
+  // TERM is ignored by the shell, so terminate() has to escalate to KILL after the grace period.
+  const child = procctl.spawn(...sh("trap '' TERM; /bin/sleep 30 & wait; wait"));
+  const exited = ledger.watch(child);
+  await sleep(2);
+  await child.terminate({ signal: 'SIGTERM', grace: 20 });
+  const r = await exited;
+  expect(r.signal !== null && r.signal !== 0, 'terminate should end with a signal', r);
+}
+
+async function runSpawnError() {
+  try {
+    procctl.spawn('/nonexistent/procctl-soak', [MARKER], { stdio: 'ignore' });
+  } catch (error) {
+    expect(error.code === 'ENOENT' && error.stage === 'exec', 'spawn of a missing file should fail at exec with ENOENT', {
+      code: error.code,
+      stage: error.stage,
+    });
+    return;
+  }
+  throw new Error('spawn of a missing file did not throw');
+}
+
+function pickOperation(random) {
+  let x = random() * TOTAL_WEIGHT;
+  for (const op of OPERATIONS) {
+    x -= op.weight;
+    if (x < 0) return op;
+  }
+  return OPERATIONS[0];
+}
+
+/** Deterministic PRNG (mulberry32) so a failing mix can be replayed with the same --seed. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Run `count` operations with at most `concurrency` in flight; returns counters. */
+async function runMix({ count, concurrency, seed, onProgress }) {
+  const random = prng(seed);
+  const ledger = new ExitLedger();
+  const perOp = Object.fromEntries(OPERATIONS.map((op) => [op.name, 0]));
+  const failures = [];
+  let next = 0;
+  async function lane() {
+    while (next < count) {
+      next++;
+      const op = pickOperation(random);
+      perOp[op.name]++;
+      try {
+        await op.run(ledger);
+      } catch (error) {
+        if (failures.length < 20) failures.push(`${op.name}: ${error?.stack ?? error}`);
+        else failures.length++;
+      }
+      if (onProgress && next % 1000 === 0) onProgress(next);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  // Give late duplicate reports (if any) a chance to show up before counting.
+  await sleep(50);
+  return { done: next, perOp, failures, started: ledger.started, reported: ledger.reported, duplicates: ledger.duplicates };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Main thread: measure, run, measure again, judge.
+
+function parseArgs(argv) {
+  const options = { count: 100_000, quick: false, concurrency: 16, workers: 2, seed: 1, rssSlackMb: 48 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || !/^\d+$/.test(v)) usage(`${arg} needs a non-negative integer`);
+      return Number(v);
+    };
+    if (arg === '--count') options.count = value();
+    else if (arg === '--quick') options.quick = true;
+    else if (arg === '--concurrency') options.concurrency = Math.max(1, value());
+    else if (arg === '--workers') options.workers = value();
+    else if (arg === '--seed') options.seed = value();
+    else if (arg === '--rss-slack-mb') options.rssSlackMb = value();
+    else usage(`unknown argument ${arg}`);
+  }
+  if (options.quick && !argv.includes('--count')) options.count = 6000;
+  return options;
+}
+
+function usage(message) {
+  process.stderr.write(`soak: ${message}\nusage: soak.mjs [--count N] [--quick] [--concurrency C] [--workers W] [--seed S] [--rss-slack-mb M]\n`);
+  process.exit(2);
+}
+
+let gc;
+function collectGarbage() {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc');
+  }
+  gc();
+}
+
+function zombieCount() {
+  let zombies = 0;
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+    let children = '';
+    try {
+      children = readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    for (const pid of children ? children.split(/\s+/) : []) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') zombies++;
+      } catch {
+        // reaped meanwhile
+      }
+    }
+  }
+  return zombies;
+}
+
+function strayChildren() {
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(MARKER)) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+async function measure() {
+  collectGarbage();
+  await sleep(100);
+  collectGarbage();
+  return {
+    fds: readdirSync('/proc/self/fd').length,
+    zombies: zombieCount(),
+    rssMb: process.memoryUsage().rss / 1024 / 1024,
+    heapMb: process.memoryUsage().heapUsed / 1024 / 1024,
+  };
+}
+
+function printFigures(label, m) {
+  console.log(`${label.padEnd(6)} fds=${m.fds} zombies=${m.zombies} rss=${m.rssMb.toFixed(1)}MB heap=${m.heapMb.toFixed(1)}MB`);
+}
+
+function runWorker(config) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: config });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`worker exited ${code}`)));
+  });
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  // Each worker thread takes a share equal to one lane group of the main thread.
+  const shares = options.workers + 2;
+  const workerCount = options.workers === 0 ? 0 : Math.floor(options.count / shares);
+  const mainCount = options.count - workerCount * options.workers;
+  console.log(
+    `soak: ${options.count} operations (${mainCount} main thread, ${options.workers} workers × ${workerCount}), concurrency ${options.concurrency}, seed ${options.seed}`,
+  );
+
+  // Warm-up: load the addon, start the libuv threadpool and JIT the paths before the baseline.
+  await runMix({ count: 200, concurrency: options.concurrency, seed: options.seed + 1000 });
+  const before = await measure();
+  printFigures('start', before);
+
+  const progress = (n) => process.stdout.write(`  main thread: ${n}/${mainCount} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  const results = await Promise.all([
+    runMix({ count: mainCount, concurrency: options.concurrency, seed: options.seed, onProgress: progress }),
+    ...Array.from({ length: options.workers }, (_, i) =>
+      runWorker({ count: workerCount, concurrency: Math.max(1, options.concurrency >> 1), seed: options.seed + i + 1 }),
+    ),
+  ]);
+  // Worker threads are gone now: their addon instances must have released everything too.
+  await sleep(200);
+  const after = await measure();
+  printFigures('end', after);
+
+  const totals = { done: 0, started: 0, reported: 0, duplicates: 0, failures: [], failureCount: 0, perOp: {} };
+  for (const r of results) {
+    totals.done += r.done;
+    totals.started += r.started;
+    totals.reported += r.reported;
+    totals.duplicates += r.duplicates;
+    totals.failureCount += r.failures.length;
+    totals.failures.push(...r.failures.filter(Boolean));
+    for (const [k, v] of Object.entries(r.perOp)) totals.perOp[k] = (totals.perOp[k] ?? 0) + v;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`ops    ${Object.entries(totals.perOp).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(
+    `exits  started=${totals.started} reported=${totals.reported} duplicates=${totals.duplicates} in ${seconds.toFixed(1)} s (${(totals.done / seconds).toFixed(0)} ops/s)`,
+  );
+
+  const problems = [];
+  if (totals.done !== options.count) problems.push(`ran ${totals.done} of ${options.count} operations`);
+  if (totals.failureCount > 0) problems.push(`${totals.failureCount} operation(s) failed:\n    ${totals.failures.slice(0, 10).join('\n    ')}`);
+  if (totals.reported !== totals.started) problems.push(`${totals.started - totals.reported} exit(s) never reported`);
+  if (totals.duplicates > 0) problems.push(`${totals.duplicates} exit(s) reported more than once`);
+  if (after.fds > before.fds) problems.push(`fd count grew ${before.fds} → ${after.fds}`);
+  if (after.zombies > 0) problems.push(`${after.zombies} zombie(s) left`);
+  if (after.rssMb - before.rssMb > options.rssSlackMb) {
+    problems.push(`RSS grew ${(after.rssMb - before.rssMb).toFixed(1)} MB (> ${options.rssSlackMb} MB slack)`);
+  }
+  const strays = strayChildren();
+  if (strays.length > 0) {
+    problems.push(`stray soak processes still alive: ${strays.join(', ')}`);
+    for (const pid of strays) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+  if (problems.length > 0) {
+    console.error(`soak: FAILED\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log('soak: ok — fds, zombies and RSS flat; every exit reported exactly once');
+}
+
+// ------------------------------------------------------------------------------------------------
+// Worker threads run the same mix through their own addon instance.
+
+if (isMainThread) await main();
+else parentPort.postMessage(await runMix(workerData));

@@ -1,0 +1,83 @@
+// npm test: build from source, compile TypeScript, run every dist/test/**/*.test.js with
+// node --test, then run the whole suite again against prebuilds/ only (PREBUILDS_ONLY=1), so a
+// stale or broken prebuild fails even though build/Release would otherwise hide it.
+//
+//   node scripts/test.mjs [--prebuild-only]
+//     --prebuild-only   skip the source build (and the compile when dist/ exists); run only the
+//                       prebuild phase. CI uses it to test the same prebuild on other Node versions.
+//   PROCCTL_NODE=/path/to/node   run the test phases with that node binary.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { envWithNodeHeaders } from './node-headers.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const prebuildOnly = process.argv.includes('--prebuild-only');
+const testNode = process.env.PROCCTL_NODE || process.execPath;
+
+function step(name, args) {
+  console.log(`\n== ${name}`);
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: envWithNodeHeaders() });
+  if (result.status !== 0) {
+    console.error(`test: ${name} failed (${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+}
+
+/** Every compiled test file, sorted (Node 20's --test takes no globs). */
+function testFiles(dir = join(root, 'dist', 'test')) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...testFiles(path));
+    else if (entry.name.endsWith('.test.js')) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Runs node --test over files, streaming its output; resolves to { ok, summary lines }. */
+function runSuite(name, files, env) {
+  console.log(`\n== ${name}: ${files.length} files with ${testNode}`);
+  return new Promise((resolve) => {
+    const child = spawn(testNode, ['--test', '--test-timeout=120000', ...files], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const summary = [];
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (/^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(line)) summary.push(line);
+      }
+    });
+    child.on('close', (code, signal) => resolve({ name, ok: code === 0, code: code ?? signal, summary }));
+  });
+}
+
+if (!prebuildOnly) step('build native from source (node-gyp rebuild)', [join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'), 'rebuild']);
+if (!prebuildOnly || !existsSync(join(root, 'dist', 'test'))) {
+  step('compile TypeScript (tsc -p tsconfig.json)', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+}
+
+const files = testFiles();
+if (files.length === 0) {
+  console.error('test: no dist/test/**/*.test.js files found');
+  process.exit(1);
+}
+const results = [];
+if (!prebuildOnly) results.push(await runSuite('suite (source build)', files, { ...process.env }));
+results.push(await runSuite('suite (PREBUILDS_ONLY=1)', files, { ...process.env, PREBUILDS_ONLY: '1' }));
+
+console.log('\n== summary');
+for (const result of results) {
+  console.log(`${result.ok ? 'ok' : 'FAILED'}  ${result.name}${result.ok ? '' : ` (exit ${result.code})`}`);
+  for (const line of result.summary) console.log(`    ${line}`);
+}
+process.exit(results.every((result) => result.ok) ? 0 : 1);

@@ -1,0 +1,115 @@
+// procctl exec as the parent (--timeout): the group is signalled at the deadline and emptied,
+// signals are forwarded to the group, the death signal is armed, --cleanup stops leftovers.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { finishCli, firstLine, killMarked, runCli, startCli, uniqueSleep } from '../helpers/cli.js';
+import { findByCmdline, isAlive, killGroupQuietly, waitUntil } from '../helpers/proc.js';
+
+const T = { timeout: 20_000 };
+
+describe('procctl exec --timeout', () => {
+  test('a killed sh -c wrapper takes its grandchildren with it: 124 within 2 s, nothing left', T, async () => {
+    const nap = uniqueSleep();
+    try {
+      const start = Date.now();
+      const r = await runCli(['exec', '--timeout', '1s', '--', 'sh', '-c', `sh -c "sleep ${nap}"; echo done`]);
+      const elapsed = Date.now() - start;
+      assert.equal(r.code, 124, r.stderr);
+      assert.ok(elapsed < 2000, `took ${elapsed} ms`);
+      assert.equal(r.stdout, '', 'the wrapper was killed before it could echo');
+      assert.deepEqual(findByCmdline(nap), [], 'no sleep left behind');
+    } finally {
+      killMarked(nap);
+    }
+  });
+
+  test('procctl waits until the group is empty, not only for the leader', T, async () => {
+    const nap = uniqueSleep();
+    try {
+      // The member ignores TERM; the leader dies at once. KILL after 300 ms empties the group.
+      const r = await runCli(['exec', '--timeout', '200ms', '--kill-after', '300ms', 'sh', '-c', `(trap "" TERM; sleep ${nap}) & wait`]);
+      assert.equal(r.code, 124, r.stderr);
+      assert.deepEqual(findByCmdline(nap), []);
+    } finally {
+      killMarked(nap);
+    }
+  });
+
+  test('signals procctl receives are forwarded to the command\'s group', T, async () => {
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGQUIT'] as const) {
+      const child = startCli(['exec', '--timeout', '30', 'sh', '-c', `trap "exit 9" ${sig.slice(3)}; echo ready; while :; do sleep 0.05; done`]);
+      const done = finishCli(child);
+      assert.equal(await firstLine(child), 'ready');
+      child.kill(sig);
+      const r = await done;
+      assert.equal(r.code, 9, `${sig}: ${r.stderr}`);
+    }
+  });
+
+  test('WINCH and CONT are forwarded too', T, async () => {
+    const child = startCli(['exec', '--timeout', '30', 'sh', '-c', 'trap "echo winch" WINCH; trap "echo cont; exit 5" CONT; echo ready; while :; do sleep 0.05; done']);
+    const done = finishCli(child);
+    assert.equal(await firstLine(child), 'ready');
+    child.kill('SIGWINCH');
+    await sleep(300);
+    child.kill('SIGCONT');
+    const r = await done;
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stdout, /winch\ncont/);
+  });
+
+  test('SIGKILL of procctl delivers --signal to the command (death signal)', T, async () => {
+    const child = startCli(['exec', '--timeout', '30', '--signal', 'USR2', 'sh', '-c', 'echo $$; while :; do sleep 0.05; done']);
+    const done = finishCli(child);
+    const pid = Number(await firstLine(child));
+    try {
+      assert.ok(isAlive(pid));
+      child.kill('SIGKILL');
+      await done;
+      await waitUntil(() => !isAlive(pid), 3000, 'the command to die of its death signal');
+    } finally {
+      killGroupQuietly(pid);
+    }
+  });
+
+  test('without --cleanup, members left in the group after the command exits are left alone', T, async () => {
+    const nap = uniqueSleep();
+    try {
+      const r = await runCli(['exec', '--timeout', '30', 'sh', '-c', `sleep ${nap} >/dev/null 2>&1 & echo started`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(findByCmdline(nap).length, 1);
+    } finally {
+      killMarked(nap);
+    }
+  });
+
+  test('--cleanup stops what is left in the group when the command exits', T, async () => {
+    const nap = uniqueSleep();
+    try {
+      const r = await runCli(['exec', '--timeout', '30', '--cleanup', 'sh', '-c', `sleep ${nap} >/dev/null 2>&1 & exit 3`]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.deepEqual(findByCmdline(nap), []);
+    } finally {
+      killMarked(nap);
+    }
+  });
+
+  test('--cleanup escalates to KILL after --kill-after for members ignoring --signal', T, async () => {
+    const nap = uniqueSleep();
+    try {
+      const start = Date.now();
+      const r = await runCli(['exec', '--timeout', '30', '--cleanup', '--kill-after', '200ms', 'sh', '-c', `(trap "" TERM; sleep ${nap}) >/dev/null 2>&1 & exit 0`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(Date.now() - start < 4000);
+      assert.deepEqual(findByCmdline(nap), []);
+    } finally {
+      killMarked(nap);
+    }
+  });
+
+  test('the command has procctl as its parent under --timeout', T, async () => {
+    const r = await runCli(['exec', '--timeout', '10', 'sh', '-c', 'echo $PPID']);
+    assert.equal(Number(r.stdout.trim()), r.pid);
+  });
+});

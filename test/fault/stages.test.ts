@@ -1,0 +1,156 @@
+// Fault injection at each child-setup stage: make exactly one step fail and check that spawn()
+// throws a SpawnError naming that stage (with errno code and, where it has one, the path), that the
+// program never ran, and that nothing is left behind: no fd, no child, no zombie.
+// Steps that only fail for an unprivileged caller (setgroups, setgid, setuid, raising a hard
+// rlimit) run in a separate Node process started as nobody.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, SpawnError, type SpawnOptions } from '../../lib/index.js';
+import { isRoot, readStat } from '../helpers/proc.js';
+import { NOBODY, hasTool, holdings, runNodeScenario, scenarioPrelude, settleLeaks, warmUp } from '../helpers/reliability.js';
+
+interface StageCase {
+  name: string;
+  file?: string;
+  args?: string[];
+  options: SpawnOptions;
+  stage: string;
+  codes: string[];
+  /** Expected error.path, when the stage has one. */
+  path?: string;
+}
+
+/** A live process group of some other session (setpgid into it must fail with EPERM). */
+function groupInAnotherSession(): number | undefined {
+  const ownSid = readStat(process.pid).sid;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readStat(Number(name));
+      if (stat.sid !== ownSid && stat.pgid > 0 && stat.state !== 'Z') return stat.pgid;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** Spawn, expect a SpawnError, return it (or fail with what happened instead). */
+async function expectSpawnFailure(c: StageCase): Promise<SpawnError> {
+  let child;
+  try {
+    child = spawn(c.file ?? '/bin/true', c.args ?? [], { stdio: 'ignore', ...c.options });
+  } catch (error) {
+    assert.ok(SpawnError.is(error), `${c.name}: expected a SpawnError, got ${String(error)}`);
+    return error;
+  }
+  const r = await child.exited;
+  assert.fail(`${c.name}: spawn succeeded (exit ${r.code ?? r.signal}); expected stage ${c.stage}`);
+}
+
+describe('fault: each child setup stage reports itself and leaves nothing', { timeout: 60_000 }, () => {
+  let dir = '';
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'procctl-fault-'));
+    writeFileSync(join(dir, 'not-executable'), '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+    writeFileSync(join(dir, 'garbage'), '\x7fELF this is not a program', { mode: 0o755 });
+    writeFileSync(join(dir, 'a-file'), '');
+    mkdirSync(join(dir, 'locked'), { mode: 0o700 });
+    chmodSync(join(dir, 'locked'), 0o700);
+    await warmUp();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const cases = (): StageCase[] => [
+    { name: 'exec: missing file', file: join(dir, 'missing'), options: {}, stage: 'exec', codes: ['ENOENT'], path: join(dir, 'missing') },
+    { name: 'exec: not found on PATH', file: 'procctl-no-such-program', options: { env: { PATH: dir } }, stage: 'exec', codes: ['ENOENT'], path: 'procctl-no-such-program' },
+    { name: 'exec: no execute permission', file: join(dir, 'not-executable'), options: {}, stage: 'exec', codes: ['EACCES'] },
+    { name: 'exec: a directory', file: dir, options: {}, stage: 'exec', codes: ['EACCES'] },
+    { name: 'exec: not a program', file: join(dir, 'garbage'), options: {}, stage: 'exec', codes: ['ENOEXEC'] },
+    { name: 'exec: argument list too long', file: '/bin/true', args: ['x'.repeat(200 * 1024)], options: {}, stage: 'exec', codes: ['E2BIG'] },
+    { name: 'chdir: missing directory', options: { cwd: join(dir, 'missing') }, stage: 'chdir', codes: ['ENOENT'], path: join(dir, 'missing') },
+    { name: 'chdir: a file', options: { cwd: join(dir, 'a-file') }, stage: 'chdir', codes: ['ENOTDIR'], path: join(dir, 'a-file') },
+    {
+      name: 'chdir: no permission after dropping to nobody',
+      options: { cwd: join(dir, 'locked'), uid: NOBODY, gid: NOBODY, groups: [] },
+      stage: 'chdir',
+      codes: ['EACCES'],
+      path: join(dir, 'locked'),
+    },
+    { name: 'fd: stdio names a closed fd', options: { stdio: ['ignore', 'ignore', 'ignore', 987_654] }, stage: 'fd', codes: ['EBADF'] },
+    { name: 'fd: rlimit nofile below the fd plan', options: { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], rlimits: { nofile: 2 } }, stage: 'fd', codes: ['EBADF', 'EMFILE', 'EINVAL'] },
+    { name: 'cgroup: not a cgroup directory', options: { cgroup: join(dir, 'missing-cgroup') }, stage: 'cgroup', codes: ['ENOENT'], path: join(dir, 'missing-cgroup') },
+  ];
+
+  test('as root: exec, chdir, fd, cgroup, setpgid', async (t) => {
+    if (!isRoot) return t.skip('needs root (the chdir case drops to nobody)');
+    const all = cases();
+    // setpgid into a group of another session is refused (EPERM).
+    const foreign = groupInAnotherSession();
+    if (foreign !== undefined) {
+      all.push({ name: 'setpgid: a group in another session', options: { group: foreign }, stage: 'setpgid', codes: ['EPERM'] });
+    }
+    for (const c of all) {
+      const baseline = holdings();
+      const error = await expectSpawnFailure(c);
+      assert.equal(error.stage, c.stage, `${c.name}: stage (${error.message})`);
+      assert.ok(c.codes.includes(error.code), `${c.name}: code ${error.code} not in ${c.codes.join('/')}`);
+      assert.equal(typeof error.errno, 'number');
+      assert.ok(error.errno < 0, `${c.name}: errno is negative as in Node (${error.errno})`);
+      if (c.path !== undefined) assert.equal(error.path, c.path, `${c.name}: path`);
+      assert.deepEqual(await settleLeaks(baseline), [], `${c.name}: leaks`);
+    }
+  });
+
+  test('as nobody: setgroups, setgid, setuid, rlimit fail with EPERM and never exec', async (t) => {
+    if (!isRoot) return t.skip('needs root to start the scenario as nobody');
+    if (!(await hasTool('setpriv'))) return t.skip('setpriv (util-linux) not installed');
+    const marker = join(dir, 'ran');
+    const source = `${scenarioPrelude()}
+      await rel.warmUp();
+      const cases = [
+        ['setgroups', { groups: [0] }],
+        ['setgid', { gid: 0 }],
+        ['setuid', { uid: 0 }],
+        ['rlimit', { rlimits: { nofile: [64, 1 << 30] } }],
+      ];
+      const out = [];
+      for (const [stage, options] of cases) {
+        const base = rel.holdings();
+        let outcome;
+        try {
+          const child = procctl.spawn('/bin/sh', ['-c', 'echo ran > ' + ${JSON.stringify(marker)}], { stdio: 'ignore', ...options });
+          const r = await child.exited;
+          outcome = { ran: true, code: r.code };
+        } catch (e) {
+          outcome = { error: describeError(e), spawnError: procctl.SpawnError.is(e) };
+        }
+        out.push({ stage, outcome, leaks: await rel.settleLeaks(base) });
+      }
+      report({ out });
+    `;
+    const r = await runNodeScenario(source, {
+      wrapper: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'],
+    });
+    assert.ok(r.report, `scenario failed (${r.code ?? r.signal}): ${r.stderr}`);
+    const out = r.report.out as Array<{ stage: string; outcome: { error?: { stage: string; code: string }; spawnError?: boolean; ran?: boolean }; leaks: string[] }>;
+    for (const { stage, outcome, leaks } of out) {
+      assert.ok(!outcome.ran, `${stage}: the program ran although the step must fail`);
+      assert.equal(outcome.spawnError, true, `${stage}: SpawnError`);
+      assert.equal(outcome.error?.stage, stage, `${stage}: stage`);
+      assert.equal(outcome.error?.code, 'EPERM', `${stage}: code`);
+      assert.deepEqual(leaks, [], `${stage}: leaks`);
+    }
+    let ran = false;
+    try {
+      rmSync(marker);
+      ran = true;
+    } catch {
+      // not there: good
+    }
+    assert.equal(ran, false, 'no case may have executed the program');
+  });
+});

@@ -1,0 +1,68 @@
+// Helpers for the spawn, exec and kill-group suites: a registry of what a test started (so that
+// cleanup kills every group and straggler even when an assertion failed), unique argv markers to
+// find grandchildren by cmdline, and stream hashing for the throughput tests.
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { findByCmdline, killAll, killGroupQuietly, readStat, waitUntil } from './proc.js';
+
+/** Everything a test started: pgids to SIGKILL and cmdline markers of strays to hunt down. */
+export class Started {
+  readonly pgids = new Set<number>();
+  readonly markers = new Set<string>();
+
+  group<T extends { pgid: number }>(child: T): T {
+    this.pgids.add(child.pgid);
+    return child;
+  }
+
+  /** A marker unique to this run, usable as a sleep argument: `sleep 30.<random>`. */
+  sleepArg(): string {
+    const marker = `30.${process.pid}${Math.floor(Math.random() * 1e6)}`;
+    this.markers.add(marker);
+    return marker;
+  }
+
+  /** Processes still running with one of this test's markers in their argv. */
+  stragglers(): number[] {
+    return [...this.markers].flatMap((m) => findByCmdline(m));
+  }
+
+  /** The `sleep` processes (not the shells that mention the marker) still running. */
+  sleepers(): number[] {
+    return this.stragglers().filter((pid) => {
+      try {
+        return readStat(pid).comm === 'sleep';
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  cleanup(): void {
+    for (const pgid of this.pgids) killGroupQuietly(pgid);
+    killAll(this.stragglers());
+  }
+}
+
+/** sha256 of everything a stream yields. */
+export async function hashStream(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Wait until a freshly spawned pid has finished its execve. Under CLONE_VFORK the parent resumes
+ * as soon as the child's new mm is installed, a moment before the kernel records where argv and
+ * environ live: /proc/PID/cmdline and environ read empty until then.
+ */
+export async function execDone(pid: number): Promise<void> {
+  await waitUntil(() => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`).length > 0;
+    } catch {
+      return true; // gone: nothing more to wait for
+    }
+  }, 2000, `exec of ${pid}`);
+}

@@ -1,0 +1,125 @@
+// Group semantics: terminate() escalates and finishes only when the group is empty; killGroup,
+// groupMembers and waitForGroupExit work on groups this process did not spawn.
+import { test, describe, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn as spawnNode } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { groupMembers, killGroup, spawn, waitForGroupExit } from '../../lib/index.js';
+import { readStat, waitUntil, withDeadline, killGroupQuietly } from '../helpers/proc.js';
+import { Started } from '../helpers/spawn.js';
+import { native } from '../../lib/native.js';
+
+let started = new Started();
+afterEach(() => {
+  started.cleanup();
+  started = new Started();
+});
+
+describe('terminate()', () => {
+  test('members trapping TERM: escalates to KILL after grace, resolves when the group is empty', { timeout: 10_000 }, async () => {
+    const a = started.sleepArg();
+    const b = started.sleepArg();
+    // trap '' TERM: ignored dispositions are inherited by the sleeps, so nobody dies of TERM.
+    const child = started.group(
+      spawn('sh', ['-c', `trap '' TERM; sleep ${a} & sh -c 'sleep ${b}' & wait`], { stdio: 'ignore' }),
+    );
+    await waitUntil(() => started.sleepers().length === 2, 3000, 'both sleeps');
+    const grace = 500;
+    const t0 = performance.now();
+    const result = await withDeadline(child.terminate({ grace }), 5000, 'terminate');
+    const elapsed = performance.now() - t0;
+    assert.ok(elapsed >= grace - 5, `waited the grace period before SIGKILL (${Math.round(elapsed)} ms)`);
+    assert.equal(result.signal, 'SIGKILL');
+    assert.deepEqual(groupMembers(child.pgid), [], 'group empty when terminate resolves');
+    assert.deepEqual(started.sleepers(), []);
+  });
+
+  test('a group that exits on TERM: resolves long before the grace period', { timeout: 10_000 }, async () => {
+    const child = started.group(
+      spawn('sh', ['-c', `sleep ${started.sleepArg()} & sleep ${started.sleepArg()} & wait`], { stdio: 'ignore' }),
+    );
+    await waitUntil(() => started.sleepers().length === 2, 3000, 'both sleeps');
+    const grace = 60_000; // beyond the test's own timeout: waiting for it would fail the test
+    const result = await child.terminate({ grace });
+    assert.equal(result.signal, 'SIGTERM');
+    assert.deepEqual(groupMembers(child.pgid), []);
+  });
+
+  test('resolves when the group is empty, not when the leader exits', { timeout: 10_000 }, async () => {
+    const survivor = started.sleepArg();
+    const child = started.group(
+      spawn('sh', ['-c', `sh -c "trap '' TERM; exec sleep ${survivor}" & wait`], { stdio: 'ignore' }),
+    );
+    await waitUntil(() => started.sleepers().length === 1, 3000, 'member');
+    let terminated = false;
+    const stopping = child.terminate({ grace: 400 }).then((r) => {
+      terminated = true;
+      return r;
+    });
+    const exit = await child.exited;
+    assert.equal(exit.signal, 'SIGTERM', 'the leader died of TERM');
+    assert.equal(terminated, false, 'terminate still pending while a member lives');
+    assert.ok(groupMembers(child.pgid).length > 0);
+    await stopping;
+    assert.deepEqual(groupMembers(child.pgid), []);
+  });
+
+  test('group: false stops the process alone', { timeout: 10_000 }, async () => {
+    const member = started.sleepArg();
+    const child = started.group(spawn('sh', ['-c', `sleep ${member} & wait`], { stdio: 'ignore' }));
+    await waitUntil(() => started.sleepers().length === 1, 3000, 'member');
+    const result = await child.terminate({ group: false, grace: 1000 });
+    assert.equal(result.signal, 'SIGTERM');
+    assert.equal(started.sleepers().length, 1, 'the member was left alone');
+  });
+
+  test('bad terminate() options throw before anything is signalled', { timeout: 5000 }, async () => {
+    const child = started.group(spawn('sleep', [started.sleepArg()], { stdio: 'ignore' }));
+    assert.throws(() => child.terminate({ grace: -1 }), /grace/);
+    assert.throws(() => child.terminate({ signal: 'SIGNOPE' }), /signal/);
+    assert.throws(() => child.kill('bogus'), /signal/);
+    assert.equal(readStat(child.pid).state !== 'Z', true, 'still running');
+    child.kill('SIGKILL');
+    await child.exited;
+  });
+});
+
+describe('groups this process did not spawn', () => {
+  test('groupMembers, killGroup and waitForGroupExit', { timeout: 10_000 }, async () => {
+    const marker = started.sleepArg();
+    // node:child_process here on purpose: a group procctl did not create.
+    const other = spawnNode('sh', ['-c', `sleep ${marker} & wait`], { detached: true, stdio: 'ignore' });
+    const pgid = other.pid!;
+    try {
+      await waitUntil(() => groupMembers(pgid).length === 2, 3000, 'two members');
+      assert.ok(groupMembers(pgid).includes(pgid));
+      assert.equal(await waitForGroupExit(pgid, 50), false, 'still running: times out');
+      assert.equal(killGroup(pgid, 0), true, 'signal 0 probes');
+      assert.equal(killGroup(pgid, 'TERM'), true);
+      assert.equal(await waitForGroupExit(pgid, 5000), true);
+      assert.deepEqual(groupMembers(pgid), []);
+      // An unused pgid: ESRCH is reported as false, not thrown.
+      const unused = 4194000 + Math.floor(Math.random() * 300);
+      if (groupMembers(unused).length === 0) assert.equal(killGroup(unused, 0), false);
+    } finally {
+      killGroupQuietly(pgid);
+    }
+  });
+});
+
+describe('without pidfd (the SIGCHLD/waitid fallback)', () => {
+  test('terminate() still holds the leader, escalates and empties the group', { timeout: 10_000 }, async () => {
+    native().setPidfdEnabled(false);
+    try {
+      const member = started.sleepArg();
+      const child = started.group(spawn('sh', ['-c', `trap '' TERM; sleep ${member} & wait`], { stdio: 'ignore' }));
+      await waitUntil(() => started.sleepers().length === 1, 3000, 'member');
+      const result = await withDeadline(child.terminate({ grace: 200 }), 5000, 'terminate');
+      assert.equal(result.signal, 'SIGKILL');
+      assert.deepEqual(groupMembers(child.pgid), []);
+      assert.deepEqual(started.sleepers(), []);
+    } finally {
+      native().setPidfdEnabled(true);
+    }
+  });
+});

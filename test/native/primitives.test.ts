@@ -1,0 +1,103 @@
+// The process primitives of the addon, against what /proc and the kernel say; errors carry
+// Node's system-error fields (code, negative errno, syscall).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { constants } from 'node:os';
+import { native } from '../../lib/native.js';
+import { SIGRTMAX, SIGRTMIN } from '../../lib/signals.js';
+import { readStat } from '../helpers/proc.js';
+import { fixtureReport, runFixture, thrown } from '../helpers/native.js';
+
+describe('native primitives', { timeout: 30_000 }, () => {
+  test('constants agree with lib/signals.ts', () => {
+    const c = native().constants;
+    assert.equal(c.SIGRTMIN, SIGRTMIN);
+    assert.equal(c.SIGRTMAX, SIGRTMAX);
+    assert.equal(typeof c.hasPidfd, 'boolean');
+    assert.equal(typeof c.hasCloseRange, 'boolean');
+  });
+
+  test('getpgid and getsid match /proc', () => {
+    const stat = readStat(process.pid);
+    assert.equal(native().getpgid(0), stat.pgid);
+    assert.equal(native().getpgid(process.pid), stat.pgid);
+    assert.equal(native().getsid(0), stat.sid);
+  });
+
+  test('errors look like Node system errors', () => {
+    const missing = 2147483647;
+    const kill = thrown(() => native().kill(missing, 0));
+    assert.equal(kill.code, 'ESRCH');
+    assert.equal(kill.errno, -constants.errno.ESRCH);
+    assert.equal(kill.syscall, 'kill');
+    assert.equal(kill.message, 'ESRCH: no such process, kill');
+    assert.equal(thrown(() => native().killpg(missing, 0)).code, 'ESRCH');
+    assert.equal(thrown(() => native().getpgid(missing)).code, 'ESRCH');
+    const [r, w] = native().pipe();
+    try {
+      assert.equal(thrown(() => native().tcgetpgrp(r)).code, 'ENOTTY');
+    } finally {
+      native().close(r);
+      native().close(w);
+    }
+    const close = thrown(() => native().close(r));
+    assert.equal(close.code, 'EBADF');
+    assert.equal(close.syscall, 'close');
+    assert.throws(() => native().kill('1' as unknown as number, 0), TypeError);
+  });
+
+  test('signal dispositions and mask of this process', () => {
+    const handler = () => {};
+    process.on('SIGUSR2', handler);
+    try {
+      const state = native().getSignalDispositions();
+      assert.ok(state.ignored.includes(13), 'Node ignores SIGPIPE');
+      assert.ok(state.caught.includes(12), 'a JS handler shows as caught');
+      const previous = native().setSignalMask([10, 40]);
+      try {
+        assert.deepEqual(native().getSignalDispositions().blocked.filter((s) => s === 10 || s === 40), [10, 40]);
+      } finally {
+        native().setSignalMask(previous);
+      }
+      native().setSignalDisposition(40, 'ignore');
+      assert.ok(native().getSignalDispositions().ignored.includes(40));
+      native().setSignalDisposition(40, 'default');
+      assert.ok(!native().getSignalDispositions().ignored.includes(40));
+      assert.equal(thrown(() => native().setSignalDisposition(9, 'ignore')).code, 'EINVAL');
+    } finally {
+      process.off('SIGUSR2', handler);
+    }
+  });
+
+  test('child subreaper round trip', () => {
+    const before = native().getChildSubreaper();
+    native().setChildSubreaper(true);
+    assert.equal(native().getChildSubreaper(), true);
+    native().setChildSubreaper(before);
+    assert.equal(native().getChildSubreaper(), before);
+  });
+
+  test('reapAny with nothing to reap', () => {
+    assert.deepEqual(native().reapAny(), []);
+  });
+
+  test('execve in place keeps the pid and resets signals', async () => {
+    const result = await runFixture('exec-in-place', ['ok']);
+    assert.equal(result.code, 0, result.stderr);
+    const [first, shellPid, sigIgn] = result.stdout.trim().split('\n');
+    assert.equal(Number(shellPid), (JSON.parse(first ?? '{}') as { pid: number }).pid, 'same pid after execve');
+    assert.match(sigIgn ?? '', /^SigIgn:\s+0+$/);
+  });
+
+  test('execve in place returns the error record on failure', async () => {
+    const result = await runFixture('exec-in-place', ['fail']);
+    assert.equal(result.code, 0, result.stderr);
+    const record = fixtureReport<{ code: string; errno: number; stage: string; syscall: string; path: string; message: string }>(result);
+    assert.equal(record.code, 'ENOENT');
+    assert.equal(record.errno, -constants.errno.ENOENT);
+    assert.equal(record.stage, 'exec');
+    assert.equal(record.syscall, 'execve');
+    assert.equal(record.path, 'procctl-missing');
+    assert.match(record.message, /^ENOENT: no such file or directory, execve 'procctl-missing'$/);
+  });
+});

@@ -1,0 +1,132 @@
+// procctl run: a Procfile runner on the Supervisor. Stopped by SIGINT/SIGTERM it leaves nothing
+// behind, even when an entry's shell stays as the parent of its server; one entry ending stops
+// the others and sets the exit status; output is line-prefixed; PORT is assigned as foreman does.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { finishCli, isOneErrorLine, runCli, sleepers, startCli, tempDir, uniqueSleep, killMarked } from '../helpers/cli.js';
+import { findByCmdline, waitUntil } from '../helpers/proc.js';
+
+function procfile(dir: string, text: string): string {
+  const path = join(dir, 'Procfile');
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Resolve once the runner's stdout contains `text`. */
+function waitForOutput(child: ReturnType<typeof startCli>, text: string, ms = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} within ${ms} ms; got ${JSON.stringify(seen)}`)), ms);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+describe('procctl run', { timeout: 60_000 }, () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    test(`${signal} stops every entry, the shell-wrapped server included, and exits 0`, async () => {
+      const dir = tempDir();
+      const [server, worker] = [uniqueSleep(), uniqueSleep()];
+      // The inner `sh -c '…; true'` cannot exec its last command: the shell stays as the parent.
+      const path = procfile(dir.path, `web: sh -c 'echo listening on $PORT; sleep ${server}; true'\nworker: sleep ${worker}\n`);
+      const run = startCli(['run', path], { env: { ...process.env, NO_COLOR: '1' } });
+      const output = waitForOutput(run, 'listening on 5000');
+      try {
+        await output;
+        await waitUntil(() => sleepers(server).length === 1 && sleepers(worker).length === 1, 5000, 'both entries');
+        const shells = findByCmdline(`sleep ${server}; true`);
+        assert.ok(shells.length >= 1, 'the wrapping shells run');
+        run.kill(signal);
+        const result = await finishCli(run, 20_000);
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual([...sleepers(server), ...sleepers(worker)], [], 'no server left');
+        assert.deepEqual(findByCmdline(`sleep ${server}; true`), [], 'no shell left');
+      } finally {
+        run.kill('SIGKILL');
+        killMarked(server, worker, `sleep ${server}; true`);
+        dir.remove();
+      }
+    });
+  }
+
+  test('one entry ending stops the others; the exit status is its own (128+N for a signal)', async () => {
+    const dir = tempDir();
+    const nap = uniqueSleep();
+    try {
+      const coded = await runCli(['run', procfile(dir.path, `long: sleep ${nap}\nshort: sleep 0.2; exit 4\n`)], { deadline: 20_000 });
+      assert.equal(coded.code, 4, coded.stderr);
+      assert.match(coded.stdout, /short exited with code 4; stopping the others/);
+      assert.deepEqual(sleepers(nap), []);
+      const killed = await runCli(['run', procfile(dir.path, `long: sleep ${nap}\nshort: kill -USR1 $$\n`)], { deadline: 20_000 });
+      assert.equal(killed.code, 128 + 10, killed.stdout);
+      assert.deepEqual(sleepers(nap), []);
+    } finally {
+      killMarked(nap);
+      dir.remove();
+    }
+  });
+
+  test('output is prefixed with padded names, PORT steps by 100 from --port, .env is loaded, no colour off a TTY', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir.path, '.env'), 'GREETING="hello there"\n');
+    const path = procfile(dir.path, 'a: echo "$GREETING $PORT"; printf partial\nlonger_name: echo "err $PORT" >&2; sleep 0.3\n');
+    try {
+      const result = await runCli(['run', path, '--port', '6000'], { deadline: 20_000 });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.split('\n');
+      assert.ok(lines.includes('a           | hello there 6000'), result.stdout);
+      assert.ok(lines.includes('a           | partial'), result.stdout);
+      assert.ok(lines.includes('longer_name | err 6100'), result.stdout);
+      assert.doesNotMatch(result.stdout, /\x1b\[/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('--stop-timeout: an entry ignoring TERM is KILLed after it', async () => {
+    const dir = tempDir();
+    const nap = uniqueSleep();
+    const path = procfile(dir.path, `stubborn: trap '' TERM; echo up; sleep ${nap}\n`);
+    const run = startCli(['run', '--stop-timeout', '300ms', path]);
+    try {
+      await waitForOutput(run, 'stubborn | up');
+      await waitUntil(() => sleepers(nap).length === 1, 5000, 'the entry');
+      const started = performance.now();
+      run.kill('SIGINT');
+      const result = await finishCli(run, 15_000);
+      assert.equal(result.code, 0);
+      assert.ok(performance.now() - started >= 290);
+      assert.deepEqual(sleepers(nap), []);
+    } finally {
+      run.kill('SIGKILL');
+      killMarked(nap);
+      dir.remove();
+    }
+  });
+
+  test('usage errors and a missing or malformed Procfile exit 125 with one line', async () => {
+    const dir = tempDir();
+    try {
+      for (const args of [
+        ['run', join(dir.path, 'missing')],
+        ['run', procfile(dir.path, 'not a procfile line\n')],
+        ['run', '--stop-timeout', 'later'],
+        ['run', 'a', 'b'],
+        ['run', '--port', '0'],
+      ]) {
+        const result = await runCli(args, { cwd: dir.path });
+        assert.equal(result.code, 125, `${args.join(' ')}: ${result.stderr}`);
+        assert.ok(isOneErrorLine(result.stderr), result.stderr);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,111 @@
+// PID reuse: a signal meant for a child that is gone must never reach the process that inherited
+// its PID number. The scenario runs as PID 1 of a new PID namespace (unshare --pid --fork
+// --mount-proc), where nobody else creates processes and /proc/sys/kernel/ns_last_pid is writable,
+// so the next PID can be chosen: the test forces an unrelated process onto the dead child's PID and
+// then calls the dead child's kill()/killGroup().
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { isRoot } from '../helpers/proc.js';
+import { distRoot, hasTool, runNodeScenario, scenarioPrelude, type ScenarioResult } from '../helpers/reliability.js';
+
+const PRELUDE = `${scenarioPrelude()}
+  import { writeFileSync } from 'node:fs';
+  import { setTimeout as sleep } from 'node:timers/promises';
+  import { native } from ${JSON.stringify(join(distRoot, 'lib', 'native.js'))};
+  await rel.warmUp();
+  /** The next process created gets pid n. */
+  const nextPid = (n) => writeFileSync('/proc/sys/kernel/ns_last_pid', String(n - 1));
+  const victims = [];
+  /** Start an unrelated process that takes over \`pid\`. */
+  const takeOver = (pid, options = {}) => {
+    nextPid(pid);
+    const v = procctl.spawn('/bin/sleep', ['30'], { stdio: 'ignore', ...options });
+    victims.push(v);
+    return v;
+  };
+  const cleanup = async () => { for (const v of victims) { v.kill('SIGKILL'); await v.exited; } };
+  const attempt = (fn) => { try { return { value: fn() }; } catch (e) { return { error: describeError(e) }; } };
+`;
+
+async function runInPidNamespace(body: string): Promise<ScenarioResult | string> {
+  const r = await runNodeScenario(`${PRELUDE}${body}`, { wrapper: ['unshare', '--pid', '--fork', '--mount-proc'] });
+  if (r.report === null && /unshare|Operation not permitted|ns_last_pid/i.test(r.stderr)) return r.stderr.trim().split('\n')[0] ?? 'unshare failed';
+  return r;
+}
+
+describe('security: signals never reach a reused PID', { timeout: 60_000 }, () => {
+  const available = async (): Promise<string | null> => {
+    if (!isRoot) return 'needs root for a PID namespace and ns_last_pid';
+    if (!(await hasTool('unshare'))) return 'unshare (util-linux) not installed';
+    return null;
+  };
+
+  test('kill() after the child exited and was reaped returns false; the new owner lives', async (t) => {
+    const why = await available();
+    if (why) return t.skip(why);
+    const r = await runInPidNamespace(`
+      const dead = procctl.spawn('/bin/true', [], { stdio: 'ignore' });
+      await dead.exited;
+      const victim = takeOver(dead.pid);
+      const killed = attempt(() => dead.kill('SIGKILL'));
+      await sleep(100);
+      const victimAlive = proc.isAlive(victim.pid);
+      await cleanup();
+      report({ deadPid: dead.pid, victimPid: victim.pid, killed, victimAlive });
+    `);
+    if (typeof r === 'string') return t.skip(`PID namespace unavailable: ${r}`);
+    assert.ok(r.report, `scenario failed: ${r.stderr}`);
+    assert.equal(r.report.victimPid, r.report.deadPid, 'the PID was reused (else the test proves nothing)');
+    assert.deepEqual(r.report.killed, { value: false });
+    assert.equal(r.report.victimAlive, true);
+  });
+
+  test('kill() when someone else reaped the child and its PID was reused: the pidfd refuses', async (t) => {
+    const why = await available();
+    if (why) return t.skip(why);
+    // The harsh case: the exit watcher has not run yet (all of this happens synchronously), a
+    // foreign waitid() reaped the child, and its PID now belongs to another process. A kill by PID
+    // would hit that process; a kill through the pidfd reaches the dead one or nobody.
+    const r = await runInPidNamespace(`
+      const dead = procctl.spawn('/bin/sh', ['-c', 'exit 0'], { stdio: 'ignore', group: 'inherit' });
+      while (proc.readStat(dead.pid).state !== 'Z') { /* spin: stay off the event loop */ }
+      native().reapAny();
+      const victim = takeOver(dead.pid);
+      const killed = attempt(() => dead.kill('SIGKILL'));
+      await sleep(100);
+      const victimAlive = proc.isAlive(victim.pid);
+      const exit = await Promise.race([dead.exited, sleep(2000, 'no exit reported')]);
+      await cleanup();
+      report({ deadPid: dead.pid, victimPid: victim.pid, killed, victimAlive, exit });
+    `);
+    if (typeof r === 'string') return t.skip(`PID namespace unavailable: ${r}`);
+    assert.ok(r.report, `scenario failed: ${r.stderr}`);
+    assert.equal(r.report.victimPid, r.report.deadPid, 'the PID was reused (else the test proves nothing)');
+    assert.equal(r.report.victimAlive, true, `the victim was killed; kill() said ${JSON.stringify(r.report.killed)}`);
+    assert.notEqual(r.report.exit, 'no exit reported', 'the child whose zombie was stolen must still get its exit reported');
+  });
+
+  test(
+    'killGroup() after the leader was reaped and its group emptied never reaches a new group with that id',
+    { todo: 'Subprocess.killGroup() does killpg(pgid) with no check that the group is still ours: see the report' },
+    async (t) => {
+      const why = await available();
+      if (why) return t.skip(why);
+      const r = await runInPidNamespace(`
+        const dead = procctl.spawn('/bin/true', [], { stdio: 'ignore' });
+        await dead.exited;
+        const victim = takeOver(dead.pid);
+        const killed = attempt(() => dead.killGroup('SIGKILL'));
+        await sleep(100);
+        const victimAlive = proc.isAlive(victim.pid);
+        await cleanup();
+        report({ deadPid: dead.pid, victimPid: victim.pid, victimPgid: victim.pgid, killed, victimAlive });
+      `);
+      if (typeof r === 'string') return t.skip(`PID namespace unavailable: ${r}`);
+      assert.ok(r.report, `scenario failed: ${r.stderr}`);
+      assert.equal(r.report.victimPgid, r.report.deadPid, 'the group id was reused');
+      assert.equal(r.report.victimAlive, true, `the new group was killed; killGroup() said ${JSON.stringify(r.report.killed)}`);
+    },
+  );
+});
