@@ -94,6 +94,9 @@ export interface ProcessErrorInit extends ExecResult, ProcessErrorReasons {
 }
 
 function describeOutcome(init: ProcessErrorInit): string {
+  if (init.aborted && init.cause !== undefined && init.code === null && init.signal === null) {
+    return 'was aborted before it started';
+  }
   if (init.cause !== undefined && init.code === null && init.signal === null) {
     return `failed to start: ${init.cause instanceof Error ? init.cause.message : String(init.cause)}`;
   }

@@ -36,9 +36,23 @@ export function groupMembers(pgid: number): number[] {
   return scanMembers(checkPgid(pgid));
 }
 
-/** True when no live process is left in the group. */
+/** kill(-pgid, 0): false only when no process at all, zombies included, is left in the group. */
+function groupHasAnyProcess(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code !== 'ESRCH';
+  }
+}
+
+/**
+ * True when no live process is left in the group. The signal-0 probe answers for free when the
+ * group is gone altogether; the /proc scan is needed only while some process — perhaps just a
+ * zombie leader held on purpose — still carries the pgid.
+ */
 export function isGroupEmpty(pgid: number): boolean {
-  return scanMembers(pgid).length === 0;
+  return !groupHasAnyProcess(pgid) || scanMembers(pgid).length === 0;
 }
 
 /**

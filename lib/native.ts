@@ -91,6 +91,7 @@ export interface NativeSpawnResult {
 export interface NativeExecResult {
   /** Only returned on failure: execve-in-place never returns on success. */
   code: string;
+  /** Negative errno, as in Node's system errors (ENOENT → -2); the same holds for thrown errors. */
   errno: number;
   syscall: string;
   stage: string;
@@ -107,7 +108,7 @@ export interface NativeDispositions {
 export interface NativeConstants {
   SIGRTMIN: number;
   SIGRTMAX: number;
-  /** CLONE_PIDFD / pidfd_open usable on this kernel. */
+  /** Exits can be watched through pidfds here: pidfd_open, poll and waitid(P_PIDFD) (Linux 5.4+). */
   hasPidfd: boolean;
   hasCloseRange: boolean;
 }

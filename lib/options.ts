@@ -349,11 +349,15 @@ export function validateSignalSetup(options: Record<string, unknown>): {
   return { resetSignals, defaultSignals, ignoreSignals, mask: blocked ?? (resetSignals ? [] : null) };
 }
 
-/** uid, gid, groups: -1 / null mean unchanged. */
+/**
+ * uid, gid, groups: -1 / null mean unchanged. A uid or gid change without `groups` clears the
+ * supplementary groups (as Go does): keeping the caller's (root's) groups after dropping to
+ * another user would silently keep their privileges.
+ */
 export function validateCredentials(options: Record<string, unknown>): { uid: number; gid: number; groups: number[] | null } {
   const uid = options.uid === undefined ? -1 : checkId(options.uid, 'uid');
   const gid = options.gid === undefined ? -1 : checkId(options.gid, 'gid');
-  let groups: number[] | null = null;
+  let groups: number[] | null = uid === -1 && gid === -1 ? null : [];
   if (options.groups !== undefined) {
     if (!Array.isArray(options.groups)) throw typeError('groups', 'an array of group ids', options.groups);
     if (options.groups.length > 65536) throw rangeError('groups', 'at most 65536 group ids', options.groups.length);

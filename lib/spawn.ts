@@ -1,10 +1,10 @@
 // spawn(): validate everything, create the pipes, hand one prepared request to the native spawn,
 // and wrap the result in a Subprocess. Nothing is created before validation has passed, and
 // everything created is released again when the spawn fails.
-import { native, type NativeExit, type NativeSpawnRequest } from './native.js';
+import { native, type NativeExit, type NativeSpawnRequest, type NativeSpawnResult } from './native.js';
 import { splitArguments, validateSpawnOptions, type SpawnOptions, type SpawnPlan } from './options.js';
 import { pathCandidates } from './path-search.js';
-import { abandonStdio, closeChildEnds, openParentStreams, prepareStdio } from './stdio.js';
+import { abandonStdio, closeChildEnds, openParentStreams, prepareStdio, type PreparedStdio } from './stdio.js';
 import { startClock } from './exit.js';
 import { SpawnError, abortError } from './errors.js';
 import { Subprocess, internals } from './subprocess.js';
@@ -48,34 +48,45 @@ function resolveGroup(plan: SpawnPlan, pid: number): { pgid: number; sharesCalle
   return { pgid: plan.pgid, sharesCallerGroup: plan.pgid === own };
 }
 
+/** A native failure becomes a SpawnError; stage names the step when the native error does not. */
+function toSpawnError(error: unknown, plan: SpawnPlan, stage: string): unknown {
+  return isNativeSpawnFailure(error) ? new SpawnError(error, plan.file, plan.args, stage) : error;
+}
+
+function createStdio(plan: SpawnPlan): PreparedStdio {
+  try {
+    return prepareStdio(plan.stdio);
+  } catch (error) {
+    throw toSpawnError(error, plan, 'pipe');
+  }
+}
+
+function startChild(plan: SpawnPlan, stdio: PreparedStdio, onExit: (exit: NativeExit) => void): NativeSpawnResult {
+  // Only a group leader is held as a zombie after exit: its pid is the pgid a sweep signals.
+  const hold = plan.pgid === 0;
+  try {
+    return native().spawn(toNativeRequest(plan, stdio.fds), onExit, hold);
+  } catch (error) {
+    abandonStdio(stdio);
+    // A failure the native layer reports without a stage happened in the parent, at the clone.
+    throw toSpawnError(error, plan, 'clone');
+  }
+}
+
 /** Start a validated plan. Used by spawn() and exec(). */
 export function spawnPlan(plan: SpawnPlan): Subprocess {
   if (plan.abortSignal?.aborted) throw abortError(plan.abortSignal.reason);
   const startedAt = startClock();
-  let stdio;
-  try {
-    stdio = prepareStdio(plan.stdio);
-  } catch (error) {
-    throw isNativeSpawnFailure(error) ? new SpawnError(error, plan.file, plan.args, 'pipe') : error;
-  }
-  // The exit callback comes from the event loop, after this function has returned; keep the
-  // exit aside anyway in case a future native layer reports a very early exit synchronously.
+  const stdio = createStdio(plan);
+  // The exit callback comes from the event loop, after this function has returned; an exit that
+  // arrived before the Subprocess exists is kept and delivered right after its construction.
   let child: Subprocess | undefined;
   let earlyExit: NativeExit | undefined;
   const onExit = (exit: NativeExit): void => {
     if (child === undefined) earlyExit = exit;
     else child[internals].handleExit(exit);
   };
-  // Only a group leader is held as a zombie after exit: its pid is the pgid a sweep signals.
-  const hold = plan.pgid === 0;
-  let spawned;
-  try {
-    spawned = native().spawn(toNativeRequest(plan, stdio.fds), onExit, hold);
-  } catch (error) {
-    abandonStdio(stdio);
-    // A failure the native layer reports without a stage happened in the parent, at the clone.
-    throw isNativeSpawnFailure(error) ? new SpawnError(error, plan.file, plan.args, 'clone') : error;
-  }
+  const spawned = startChild(plan, stdio, onExit);
   closeChildEnds(stdio);
   child = new Subprocess({
     id: spawned.id,

@@ -7,10 +7,14 @@
 // killpg(pgid) can only ever reach the intended group. The zombie is reaped
 //   - right after the exit callback, when no group sweep (terminate, timeout, abort) is running;
 //   - otherwise when the last running sweep has found the group empty.
-// After the reap, killGroup() still reaches the right group while any member lives (a pgid in use
-// is never reused); only a group that has emptied on its own is left to a (tiny) reuse window,
-// which is why every stop procctl itself starts is a sweep.
+// After the reap, the group is still ours exactly while no process has pid = pgid: the kernel
+// never hands out a pid that is still in use as a pgid, so once a live process (or thread) with
+// that pid exists, the old group is gone and the number belongs to someone else. Every group
+// operation after the reap checks that first and, once the group is known gone, never signals
+// that pgid again. What remains is the microseconds between that check and the killpg, which
+// is why every stop procctl itself starts is a sweep over a held leader.
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -104,6 +108,8 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   #timer: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
   #refed = true;
+  /** The group is known to be gone (emptied after the reap, or its number reused). */
+  #groupGone = false;
 
   /** Created by spawn(); not meant to be constructed directly. */
   constructor(init: SubprocessInit) {
@@ -172,8 +178,11 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   killGroup(sig: string | number = 'SIGTERM'): boolean {
     const signo = parseSignal(sig, 'signal', true);
     this.#refuseCallerGroup('killGroup()');
-    if (signo !== 0) this.#killedByGroup = true;
-    return signalGroup(this.pgid, signo);
+    if (!this.#groupStillOurs()) return false;
+    const delivered = signalGroup(this.pgid, signo);
+    if (delivered && signo !== 0) this.#killedByGroup = true;
+    if (!delivered && this.#isReaped()) this.#groupGone = true;
+    return delivered;
   }
 
   /**
@@ -229,10 +238,12 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
 
   async #sweep(signo: number, grace: number): Promise<ExitResult> {
     this.#sweeps++;
-    this.#killedByGroup = true;
     try {
       // Once the leader is reaped its pid may be reused; if nobody is left, there is nothing to signal.
-      if (!(this.#isReaped() && isGroupEmpty(this.pgid))) await sweepGroup(this.pgid, { signal: signo, grace });
+      if (this.#groupStillOurs() && !(this.#isReaped() && isGroupEmpty(this.pgid))) {
+        this.#killedByGroup = true;
+        await sweepGroup(this.pgid, { signal: signo, grace });
+      }
       // A leader that moved to another group (setsid, setpgid) is stopped on its own.
       if (this.#exitResult === null) await this.#stopProcess(9, 0);
     } finally {
@@ -251,6 +262,17 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
     }
     this.kill(9);
     return this.exited;
+  }
+
+  /**
+   * Whether killpg(this.pgid) can only reach the child's own group (see the reaping rule at the
+   * top). A group the child joined (group: <pgid>) is the caller's to vouch for.
+   */
+  #groupStillOurs(): boolean {
+    if (this.#groupGone) return false;
+    if (this.pgid !== this.pid || !this.#isReaped()) return true;
+    if (existsSync(`/proc/${this.pgid}`)) this.#groupGone = true;
+    return !this.#groupGone;
   }
 
   #isReaped(): boolean {

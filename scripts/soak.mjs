@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run soak — hammer the spawn API and prove that nothing accumulates.
 //
-//   node scripts/soak.mjs [--count N] [--quick] [--concurrency C] [--workers W] [--rss-slack-mb M]
+//   node scripts/soak.mjs [--count N] [--quick] [--concurrency C] [--workers W] [--seed S]
+//                         [--rss-slack-mb M] [--ops exit,exec,kill,group-kill,timeout,terminate,...]
 //
 // Mixes plain exits, kills, group kills, timeouts, terminate(), exec() with output, spawn failures,
 // and worker threads that spawn too. Prints fd count, zombie count and RSS at start (after a
@@ -32,7 +33,6 @@ const OPERATIONS = [
   { name: 'spawn-error', weight: 10, run: runSpawnError },
   { name: 'nonzero', weight: 4, run: runNonzero },
 ];
-const TOTAL_WEIGHT = OPERATIONS.reduce((sum, op) => sum + op.weight, 0);
 
 /** Per-child exit bookkeeping: every started child must report exactly one exit. */
 class ExitLedger {
@@ -80,7 +80,7 @@ async function runExec() {
 }
 
 async function runKill(ledger) {
-  const child = procctl.spawn('/bin/sleep', ['30', MARKER], { stdio: 'ignore' });
+  const child = procctl.spawn('/bin/sleep', ['30'], { stdio: 'ignore', argv0: MARKER });
   const exited = ledger.watch(child);
   child.kill('SIGKILL');
   const r = await exited;
@@ -98,7 +98,7 @@ async function runGroupKill(ledger) {
 }
 
 async function runTimeout(ledger) {
-  const child = procctl.spawn('/bin/sleep', ['30', MARKER], { stdio: 'ignore', timeout: 5, killAfter: 1000 });
+  const child = procctl.spawn('/bin/sleep', ['30'], { stdio: 'ignore', argv0: MARKER, timeout: 5, killAfter: 1000 });
   const r = await ledger.watch(child);
   expect(r.signal === 'SIGTERM' || r.signal === 15, 'timeout should end with SIGTERM', r);
 }
@@ -126,13 +126,23 @@ async function runSpawnError() {
   throw new Error('spawn of a missing file did not throw');
 }
 
-function pickOperation(random) {
-  let x = random() * TOTAL_WEIGHT;
-  for (const op of OPERATIONS) {
+/** The operations a run mixes (all by default; --ops narrows it, e.g. to chase one failure). */
+function selectOperations(names) {
+  if (!names) return OPERATIONS;
+  const wanted = names.split(',');
+  const unknown = wanted.filter((n) => !OPERATIONS.some((op) => op.name === n));
+  if (unknown.length > 0) throw new Error(`unknown operation(s) ${unknown.join(', ')}; known: ${OPERATIONS.map((op) => op.name).join(', ')}`);
+  return OPERATIONS.filter((op) => wanted.includes(op.name));
+}
+
+function pickOperation(random, ops) {
+  const total = ops.reduce((sum, op) => sum + op.weight, 0);
+  let x = random() * total;
+  for (const op of ops) {
     x -= op.weight;
     if (x < 0) return op;
   }
-  return OPERATIONS[0];
+  return ops[0];
 }
 
 /** Deterministic PRNG (mulberry32) so a failing mix can be replayed with the same --seed. */
@@ -148,16 +158,17 @@ function prng(seed) {
 }
 
 /** Run `count` operations with at most `concurrency` in flight; returns counters. */
-async function runMix({ count, concurrency, seed, onProgress }) {
+async function runMix({ count, concurrency, seed, ops: opNames, onProgress }) {
   const random = prng(seed);
+  const ops = selectOperations(opNames);
   const ledger = new ExitLedger();
   const perOp = Object.fromEntries(OPERATIONS.map((op) => [op.name, 0]));
   const failures = [];
   let next = 0;
   async function lane() {
     while (next < count) {
-      next++;
-      const op = pickOperation(random);
+      const index = ++next;
+      const op = pickOperation(random, ops);
       perOp[op.name]++;
       try {
         await op.run(ledger);
@@ -165,7 +176,7 @@ async function runMix({ count, concurrency, seed, onProgress }) {
         if (failures.length < 20) failures.push(`${op.name}: ${error?.stack ?? error}`);
         else failures.length++;
       }
-      if (onProgress && next % 1000 === 0) onProgress(next);
+      if (onProgress && index % 1000 === 0) onProgress(index);
     }
   }
   await Promise.all(Array.from({ length: concurrency }, lane));
@@ -178,7 +189,7 @@ async function runMix({ count, concurrency, seed, onProgress }) {
 // Main thread: measure, run, measure again, judge.
 
 function parseArgs(argv) {
-  const options = { count: 100_000, quick: false, concurrency: 16, workers: 2, seed: 1, rssSlackMb: 48 };
+  const options = { count: 100_000, quick: false, concurrency: 16, workers: 2, seed: 1, rssSlackMb: 48, ops: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -192,6 +203,7 @@ function parseArgs(argv) {
     else if (arg === '--workers') options.workers = value();
     else if (arg === '--seed') options.seed = value();
     else if (arg === '--rss-slack-mb') options.rssSlackMb = value();
+    else if (arg === '--ops') options.ops = argv[++i] ?? usage('--ops needs a comma-separated list');
     else usage(`unknown argument ${arg}`);
   }
   if (options.quick && !argv.includes('--count')) options.count = 6000;
@@ -199,7 +211,7 @@ function parseArgs(argv) {
 }
 
 function usage(message) {
-  process.stderr.write(`soak: ${message}\nusage: soak.mjs [--count N] [--quick] [--concurrency C] [--workers W] [--seed S] [--rss-slack-mb M]\n`);
+  process.stderr.write(`soak: ${message}\nusage: soak.mjs [--count N] [--quick] [--concurrency C] [--workers W] [--seed S] [--rss-slack-mb M] [--ops a,b]\n`);
   process.exit(2);
 }
 
@@ -283,15 +295,18 @@ async function main() {
   );
 
   // Warm-up: load the addon, start the libuv threadpool and JIT the paths before the baseline.
-  await runMix({ count: 200, concurrency: options.concurrency, seed: options.seed + 1000 });
+  await runMix({ count: 200, concurrency: options.concurrency, seed: options.seed + 1000, ops: options.ops });
   const before = await measure();
   printFigures('start', before);
 
-  const progress = (n) => process.stdout.write(`  main thread: ${n}/${mainCount} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  const progress = (n) => {
+    const rss = (process.memoryUsage().rss / 1024 / 1024).toFixed(1);
+    process.stdout.write(`  main thread: ${n}/${mainCount} (${((Date.now() - started) / 1000).toFixed(0)} s, rss ${rss}MB)\n`);
+  };
   const results = await Promise.all([
-    runMix({ count: mainCount, concurrency: options.concurrency, seed: options.seed, onProgress: progress }),
+    runMix({ count: mainCount, concurrency: options.concurrency, seed: options.seed, ops: options.ops, onProgress: progress }),
     ...Array.from({ length: options.workers }, (_, i) =>
-      runWorker({ count: workerCount, concurrency: Math.max(1, options.concurrency >> 1), seed: options.seed + i + 1 }),
+      runWorker({ count: workerCount, concurrency: Math.max(1, options.concurrency >> 1), seed: options.seed + i + 1, ops: options.ops }),
     ),
   ]);
   // Worker threads are gone now: their addon instances must have released everything too.

@@ -1,5 +1,5 @@
 // The report's charts, built from one run's results with the hand-written SVG primitives.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { barChart, lineChartLogY } from './svg.mjs';
 
@@ -91,7 +91,10 @@ const CHARTS = {
   'exec.svg': execChart,
 };
 
-/** Write every chart that has data into dir; returns the file names written. */
+/**
+ * Write every chart that has data into dir, and remove the ones that have none this run (a stale
+ * chart must not outlive its figures). Returns the file names written.
+ */
 export function writeCharts(results, dir) {
   const written = [];
   for (const [file, build] of Object.entries(CHARTS)) {
@@ -99,6 +102,8 @@ export function writeCharts(results, dir) {
     if (svg) {
       writeFileSync(join(dir, file), svg);
       written.push(file);
+    } else {
+      rmSync(join(dir, file), { force: true });
     }
   }
   return written;

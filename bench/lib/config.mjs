@@ -18,7 +18,7 @@ export const MODES = {
     exitLatency: { iterations: 1000, warmup: 20, chunk: 50 },
     idle: { count: 1000, repeats: 3 },
     execPlan: { rounds: 3, budgetMs: 3000, minIter: 20, maxIter: 4000, warmup: 5 },
-    deadlineMs: { spawn: 240_000, throughput: 180_000, exit: 120_000, idle: 180_000, exec: 120_000, extra: 180_000 },
+    deadlineMs: { spawn: 240_000, throughput: 360_000, exit: 120_000, idle: 60_000, exec: 120_000, extra: 180_000 },
   },
   quick: {
     rssLevels: [
@@ -30,7 +30,7 @@ export const MODES = {
     exitLatency: { iterations: 100, warmup: 5, chunk: 25 },
     idle: { count: 200, repeats: 1 },
     execPlan: { rounds: 2, budgetMs: 400, minIter: 4, maxIter: 400, warmup: 2 },
-    deadlineMs: { spawn: 40_000, throughput: 30_000, exit: 20_000, idle: 30_000, exec: 20_000, extra: 30_000 },
+    deadlineMs: { spawn: 40_000, throughput: 30_000, exit: 20_000, idle: 20_000, exec: 20_000, extra: 30_000 },
   },
 };
 

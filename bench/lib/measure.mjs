@@ -7,13 +7,17 @@ import { msSince, summarize } from './stats.mjs';
 /** The event-loop monitor's timer period; a stall is the measured delay minus this. */
 export const LOOP_RESOLUTION_MS = 1;
 
-/** Stall watcher: monitorEventLoopDelay at 1 ms. stop() → {loopDelayMaxMs, stallMaxMs}. */
+/**
+ * Stall watcher: monitorEventLoopDelay at 1 ms. stop() → {loopDelayMaxMs, stallMaxMs}, both
+ * null when the timer never got to run (a loop that never yields to timers, as around spawnSync).
+ */
 export function watchEventLoop() {
   const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   histogram.enable();
   return {
     stop() {
       histogram.disable();
+      if (histogram.count === 0) return { loopDelayMaxMs: null, stallMaxMs: null };
       const loopDelayMaxMs = histogram.max / 1e6;
       return { loopDelayMaxMs, stallMaxMs: Math.max(0, loopDelayMaxMs - LOOP_RESOLUTION_MS) };
     },
@@ -29,7 +33,9 @@ function wantsMore(done, startNs, plan) {
 /**
  * Time `start()` (which returns a Promise) one at a time. Per iteration: total ms until the
  * Promise settles, and sync ms spent inside start() itself (time the loop could not run).
- * Returns the raw samples {totals, syncs, loopDelayMaxMs, stallMaxMs}.
+ * Returns the raw samples {totals, syncs, loopDelayMaxMs, stallMaxMs}; the longest stall is the
+ * larger of what the loop monitor saw and the longest synchronous call, which the monitor cannot
+ * see when the loop never reaches its timer phase.
  */
 export async function collectSerial(start, plan) {
   for (let i = 0; i < plan.warmup; i++) await start();
@@ -46,7 +52,8 @@ export async function collectSerial(start, plan) {
     syncs.push(Number(t1 - t0) / 1e6);
     totals.push(Number(t2 - t0) / 1e6);
   }
-  return { totals, syncs, ...loop.stop() };
+  const { loopDelayMaxMs, stallMaxMs } = loop.stop();
+  return { totals, syncs, loopDelayMaxMs, stallMaxMs: Math.max(stallMaxMs ?? 0, ...syncs) };
 }
 
 /** Summaries of collected samples: {totalMs, syncMs, loopDelayMaxMs?, stallMaxMs?}. */
@@ -59,7 +66,7 @@ function mergeCollected(a, b) {
   if (!a) return b;
   const merged = { totals: [...a.totals, ...b.totals], syncs: [...a.syncs, ...b.syncs] };
   for (const key of ['loopDelayMaxMs', 'stallMaxMs']) {
-    if (key in a || key in b) merged[key] = Math.max(a[key] ?? 0, b[key] ?? 0);
+    if (a[key] != null || b[key] != null) merged[key] = Math.max(a[key] ?? 0, b[key] ?? 0);
   }
   return merged;
 }

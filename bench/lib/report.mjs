@@ -25,15 +25,25 @@ function machineSection(r) {
       ['Mode / duration', `${r.mode}, ${num(r.durationS)} s`],
     ]),
     '',
-    'The machine has few cores and was shared with other work (compilers, test suites) while it ran, as the'
-    + ' load average shows: medians are robust to that, p99 and event-loop maxima are not, so read'
-    + ' single-run differences below ~20 % as noise.',
+    noiseNote(m.cores, Math.max(m.loadAverage[0], r.loadAverageEnd[0])),
   ].join('\n');
+}
+
+/** How far to trust the figures, from the load the machine carried besides the bench. */
+function noiseNote(cores, load) {
+  if (load < 0.25 * cores) return 'The machine was otherwise idle during the run (load average above).';
+  return `The machine was busy with other work during the run (load average up to ${load.toFixed(1)} on`
+    + ` ${cores} cores): medians hold up under that, p99 figures and maxima (event-loop stalls) do not.`
+    + ' Every cell is measured in interleaved rounds so the load falls on all libraries alike, and the C'
+    + ' bound is measured in the same worker, between them: compare against it rather than against'
+    + ' absolute numbers, and read single-run differences below ~20 % as noise.';
 }
 
 function targetsSection(r) {
   const rows = evaluateTargets(r).map((t) => [t.text, t.measured, `**${verdict(t.met)}**`]);
-  return `## Targets\n\n${table(['Target (procctl)', 'Measured', 'Verdict'], rows)}`;
+  return `## Targets\n\n${table(['Target (procctl)', 'Measured', 'Verdict'], rows)}\n\n`
+    + '"C:" is the same figure for the C bound measured in the same worker between the library cells'
+    + ' (longest time inside posix_spawn; waitpid exit latency): what the machine allowed at that moment.';
 }
 
 function failure(section) {
@@ -100,15 +110,16 @@ function rssSection(r, chartDir) {
     '',
     table(header('ms'), costRows),
     '',
-    '**Longest event-loop stall, ms** (monitorEventLoopDelay at 1 ms resolution: histogram max minus the'
-    + ' 1 ms period), and in parentheses the p99 / longest time spent inside the spawn call itself.'
+    '**Longest event-loop stall, ms**: the larger of monitorEventLoopDelay\'s maximum (1 ms resolution,'
+    + ' minus the 1 ms period) and the longest synchronous spawn call; in parentheses the p99 / longest'
+    + ' time spent inside the spawn call itself.'
     + ' The C row is the time inside `posix_spawn` (the caller is suspended until the child execs, as'
     + ' under vfork): on a loaded machine that is the floor for any spawn call. spawnSync blocks for'
     + ' the whole run of the child by design.',
     '',
     table(header('stall (in call p99 / max)'), stallRows),
-    failed ? `\n${failed}` : '',
-    chartDir ? `\n![cost vs parent RSS](${chartDir}/spawn-vs-rss.svg)` : '',
+    ...(failed ? ['', failed] : []),
+    ...(chartDir ? ['', `![cost vs parent RSS](${chartDir}/spawn-vs-rss.svg)`] : []),
   ].join('\n');
 }
 

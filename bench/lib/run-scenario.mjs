@@ -37,8 +37,12 @@ export async function runScenarioProcess(ctx, name, config, { deadlineMs, nodeAr
   const status = await waitWorker(worker, deadlineMs);
   const leftovers = sweepMarked(ctx.runId);
   if (leftovers > 0) process.stderr.write(`  [${name}] swept ${leftovers} leftover process(es)\n`);
-  if (status.timedOut) return { error: `timed out after ${Math.round(deadlineMs / 1000)} s` };
-  if (status.code !== 0) return { error: `worker exited ${status.code ?? status.signal}` };
+  const error = status.timedOut ? `timed out after ${Math.round(deadlineMs / 1000)} s`
+    : status.code !== 0 ? `worker exited ${status.code ?? status.signal}` : null;
+  if (error) {
+    process.stderr.write(`  [${name}] no result: ${error}\n`);
+    return { error };
+  }
   try {
     return JSON.parse(readFileSync(resultFile, 'utf8'));
   } finally {

@@ -23,15 +23,25 @@ export function findMarked(runId) {
   return pids;
 }
 
-/** SIGKILL every marked process; returns how many there were. */
+const MAX_PASSES = 50;
+
+/**
+ * SIGKILL every marked process, in passes until a pass finds none: a worker killed in one pass
+ * may still have started a child after that pass listed /proc. Returns how many were killed.
+ */
 export function sweepMarked(runId) {
-  const pids = findMarked(runId);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited in between
+  let killed = 0;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const pids = findMarked(runId);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      } catch {
+        // exited in between
+      }
     }
   }
-  return pids.length;
+  return killed;
 }

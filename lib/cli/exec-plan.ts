@@ -1,6 +1,6 @@
 // What `procctl exec` was asked to do, parsed and checked: the one place that turns its command
 // line into a plan. Every problem is a UsageError (exit 125) raised before anything is changed.
-import { fstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { readSignalSets } from '../proc/status.js';
 import {
   UsageError, parseCommandLine, parseDuration, parseEnvAssignment, parseFdArg, parseSignalArg,
@@ -97,18 +97,11 @@ function checkCwd(dir: string | undefined): string | null {
   return dir;
 }
 
-function checkOpenFd(fd: number): void {
-  try {
-    fstatSync(fd);
-  } catch {
-    throw new UsageError(`--keep-fd: ${fd} is not an open file descriptor`);
-  }
-}
-
 /**
- * fds >= 3 that procctl inherited. Node marks inherited fds close-on-exec at startup, so flags
- * cannot tell them from Node's own; Node's own are event-loop objects (anon inodes: epoll,
- * eventfd) and self-pipes (both ends held here), and those are left out.
+ * fds >= 3 that procctl inherited. Node marks inherited fds close-on-exec at startup
+ * (uv_disable_stdio_inheritance), so flags cannot tell them from Node's own; Node's own are
+ * event-loop objects (anon inodes: epoll, eventfd) and self-pipes (both ends held here), and those
+ * are left out. One /dev/null Node opens for itself cannot be told from an inherited one.
  */
 export function inheritedFds(): number[] {
   const targets = new Map<number, string>();
@@ -132,12 +125,14 @@ export function inheritedFds(): number[] {
 
 function planFds(keepFd: string[], keepAll: boolean): number[] {
   const kept = new Set<number>();
+  const inherited = keepFd.length > 0 || keepAll ? new Set(inheritedFds()) : new Set<number>();
   for (const text of keepFd) {
     const fd = parseFdArg(text, '--keep-fd');
-    checkOpenFd(fd);
+    // Node's own fds (epoll, eventfd, self-pipes) count as not open: they were not given to procctl.
+    if (fd >= 3 && !inherited.has(fd)) throw new UsageError(`--keep-fd: ${fd} is not an open file descriptor`);
     if (fd >= 3) kept.add(fd);
   }
-  if (keepAll) for (const fd of inheritedFds()) kept.add(fd);
+  if (keepAll) for (const fd of inherited) kept.add(fd);
   return [...kept].sort((a, b) => a - b);
 }
 

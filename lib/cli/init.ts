@@ -20,7 +20,7 @@ import { signalName } from '../signals.js';
 import { SpawnError } from '../errors.js';
 import { signalDescendants, liveDescendants } from '../supervisor/descendants.js';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
-import { printError } from './output.js';
+import { printError, printOut } from './output.js';
 import { constants as osConstants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -39,6 +39,7 @@ const NOT_FORWARDED = new Set([4, 5, 6, 7, 8, 9, 11, 17, 19, 31]);
 const REAP_INTERVAL_MS = 200;
 
 interface InitConfig {
+  help: boolean;
   command: string[];
   killAfterMs: number;
   /** received signal → forwarded signal (0: drop). */
@@ -48,7 +49,24 @@ interface InitConfig {
 const OPTIONS = {
   'kill-after': { type: 'string' },
   rewrite: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
 } as const;
+
+const USAGE = `Usage: procctl init [options] [--] COMMAND [ARG...]
+
+Run COMMAND as a container's PID 1 would: in a new session, as PID 1 or a child subreaper.
+Every signal procctl receives is forwarded to COMMAND's process group (TSTP, TTIN and TTOU are
+forwarded, then procctl stops itself); every zombie is reaped. When COMMAND exits, what is left
+gets SIGTERM, then SIGKILL after --kill-after; procctl exits with COMMAND's status (128+N if a
+signal N killed it), or 125 on its own failure (127/126: COMMAND not found / not executable).
+
+Options:
+  --kill-after DURATION   grace between SIGTERM and SIGKILL for leftovers (default 5s)
+  --rewrite SIG:SIG       forward the first signal as the second (repeatable); SIG:0 drops it.
+                          COMMAND's group is orphaned (own session), so the kernel discards
+                          TSTP/TTIN/TTOU sent to it: --rewrite TSTP:STOP makes them stop it
+  -h, --help              show this help
+`;
 
 function parseRewrite(text: string): [number, number] {
   const match = /^([^:]+):([^:]+)$/.exec(text);
@@ -59,9 +77,11 @@ function parseRewrite(text: string): [number, number] {
 
 function parseInitArgs(argv: string[]): InitConfig {
   const line = parseCommandLine(argv, OPTIONS, { command: true });
+  if (line.values.help === true) return { help: true, command: [], killAfterMs: 0, rewrite: new Map() };
   if (line.command.length === 0) throw new UsageError('init: missing COMMAND; usage: procctl init [options] [--] COMMAND [ARG...]');
   const killAfter = single(line.values['kill-after']);
   return {
+    help: false,
     command: line.command,
     killAfterMs: killAfter === undefined ? 5000 : parseDuration(killAfter, '--kill-after'),
     rewrite: new Map(repeated(line.values.rewrite).map(parseRewrite)),
@@ -128,11 +148,6 @@ function signalGroupQuietly(pgid: number, sig: number): void {
   } catch {
     // ESRCH: the group is empty
   }
-}
-
-/** TERM for descendants outside the group (escapees), which the forwarded TERM did not reach. */
-function signalDescendantsOnly(sig: number, reaper: boolean, pgid: number): void {
-  if (reaper) signalDescendants(sig, process.pid, pgid);
 }
 
 class Init {
@@ -209,17 +224,19 @@ class Init {
   /** What COMMAND left behind: TERM, up to --kill-after for it to go, then KILL; done when empty. */
   async #stopLeftovers(): Promise<void> {
     const pgid = this.#commandPid;
-    const signalAll = (sig: number): void => {
-      signalGroupQuietly(pgid, sig);
-      if (this.#reaper) signalDescendants(sig, process.pid, pgid);
-    };
     if (!this.#hasLeftovers(pgid)) return;
-    if (this.#termForwarded) signalDescendantsOnly(SIGTERM, this.#reaper, pgid);
-    else signalAll(SIGTERM);
-    signalAll(SIGCONT);
+    // A forwarded SIGTERM already reached the group: do not run its handlers a second time.
+    this.#signalLeftovers(SIGTERM, !this.#termForwarded);
+    this.#signalLeftovers(SIGCONT, true);
     if (await this.#waitEmpty(pgid, this.#config.killAfterMs)) return;
-    signalAll(SIGKILL);
+    this.#signalLeftovers(SIGKILL, true);
     await this.#waitEmpty(pgid, Infinity);
+  }
+
+  /** sig to COMMAND's group (when `group`) and, as a reaper, to every descendant outside it. */
+  #signalLeftovers(sig: number, group: boolean): void {
+    if (group) signalGroupQuietly(this.#commandPid, sig);
+    if (this.#reaper) signalDescendants(sig, process.pid, this.#commandPid);
   }
 
   #hasLeftovers(pgid: number): boolean {
@@ -255,6 +272,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     printError((error as Error).message);
     return OWN_FAILURE;
+  }
+  if (config.help) {
+    printOut(USAGE);
+    return 0;
   }
   const reaper = becomeReaper();
   try {

@@ -16,9 +16,21 @@ function signalLine(label: string, names: string[], colors: Palette, highlight: 
   return `  ${pad(label, 9)}${shown}\n`;
 }
 
+/** Signals whose default action stops a process, and so the ones PID 1 must catch to obey. */
+const STOPPING = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
+
 /** Plain-words explanations of what the signal sets mean for this process. */
 function signalNotes(info: Inspection['info']): string[] {
   const notes: string[] = [];
+  if (info.pid === 1) {
+    const dropped = STOPPING.filter((n) => !info.signals.caught.includes(n));
+    if (dropped.length > 0) {
+      notes.push(
+        `PID 1 does not catch ${dropped.join(', ')}: the kernel never applies a default action to PID 1, so ${dropped.length > 1 ? 'these do' : 'it does'} nothing ` +
+          '(docker stop waits, then SIGKILLs). Run the program under `procctl init`.',
+      );
+    }
+  }
   const ignored = info.signals.ignored.filter((n) => n !== 'SIGPIPE' && NOTABLE.has(n));
   if (ignored.length > 0) {
     notes.push(
@@ -48,7 +60,10 @@ function fdKind(fd: InspectedFd, detail: FdDetail | undefined): string {
 
 function fdLines(inspection: Inspection, colors: Palette): string {
   const { info, details } = inspection;
-  if (info.fds.length === 0) return `  ${colors.dim(info.state === 'Z' ? 'none (zombie)' : 'none readable')}\n`;
+  if (info.fds.length === 0) {
+    const why = info.state === 'Z' ? 'none (zombie)' : inspection.kernelThread ? 'none (kernel thread)' : 'none readable';
+    return `  ${colors.dim(why)}\n`;
+  }
   const width = Math.min(40, Math.max(...info.fds.map((f) => f.target.length)));
   let out = '';
   for (const fd of info.fds) {
@@ -79,7 +94,8 @@ export function renderInspection(inspection: Inspection, colors: Palette): strin
   out += signalLine('blocked', info.signals.blocked, colors, (s) => colors.bold(colors.yellow(s)));
   out += signalLine('caught', info.signals.caught, colors, (s) => s);
   out += signalLine('pending', info.signals.pending, colors, (s) => s);
-  for (const note of signalNotes(info)) out += `  ${colors.yellow('note')}     ${note}\n`;
+  if (inspection.kernelThread) out += `  ${colors.dim('kernel thread: no user space, signal dispositions do not apply')}\n`;
+  else for (const note of signalNotes(info)) out += `  ${colors.yellow('note')}     ${note}\n`;
   out += `${colors.bold('fds')}\n`;
   out += fdLines(inspection, colors);
   return out;

@@ -28,6 +28,7 @@ const RELAY_DRAIN_MS = 500;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 interface RunConfig {
+  help: boolean;
   procfile: string;
   stopTimeoutMs: number;
   basePort: number;
@@ -38,7 +39,24 @@ const OPTIONS = {
   'stop-timeout': { type: 'string' },
   port: { type: 'string', short: 'p' },
   env: { type: 'string', short: 'e' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
+
+const USAGE = `Usage: procctl run [options] [Procfile]
+
+Run every 'name: command' entry of the Procfile (default ./Procfile) with sh -c, each in its own
+process group, in the Procfile's directory. Output lines are prefixed with the entry's name.
+PORT is set to the base port (--port, else $PORT, else 5000) plus 100 per entry; .env next to the
+Procfile (or --env FILE) is loaded. Ctrl-C, TERM or HUP stops every group (TERM, --stop-timeout,
+KILL; a second signal kills at once) and exits 0. When an entry exits by itself the others are
+stopped and procctl exits with that entry's status (128+N for signal N); 125 on its own failure.
+
+Options:
+  --stop-timeout DURATION   grace between TERM and KILL (default 10s)
+  -p, --port N              base port (default $PORT or 5000)
+  -e, --env FILE            environment file (default: .env next to the Procfile, if present)
+  -h, --help                show this help
+`;
 
 function parsePort(text: string, option: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
@@ -54,6 +72,7 @@ function parseRunArgs(argv: string[]): RunConfig {
   const port = single(line.values.port);
   const envPort = process.env.PORT;
   return {
+    help: line.values.help === true,
     procfile: resolve(line.positionals[0] ?? 'Procfile'),
     stopTimeoutMs: stopTimeout === undefined ? 10_000 : parseDuration(stopTimeout, '--stop-timeout'),
     basePort: port !== undefined ? parsePort(port, '--port') : envPort !== undefined && envPort !== '' ? parsePort(envPort, 'PORT') : DEFAULT_PORT,
@@ -157,7 +176,12 @@ async function runProcfile(config: RunConfig): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    return await runProcfile(parseRunArgs(argv));
+    const config = parseRunArgs(argv);
+    if (config.help) {
+      printOut(USAGE);
+      return 0;
+    }
+    return await runProcfile(config);
   } catch (error) {
     printError((error as Error).message);
     return OWN_FAILURE;

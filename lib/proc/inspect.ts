@@ -4,7 +4,7 @@ import { signalName } from '../signals.js';
 import { readCmdline } from './cmdline.js';
 import { type AccessMode, type FdEntry, type FdType, isShareable, readAccessMode, readFds, targetInode } from './fds.js';
 import { findHolders } from './holders.js';
-import { isGone, readStat, tryReadStat } from './stat.js';
+import { isGone, isKernelThread, readStat, tryReadStat } from './stat.js';
 import { readSignalSets } from './status.js';
 import { ttyName } from './tty.js';
 import { readUnixSocketPeers, readUnixSocketTable } from './unix-sockets.js';
@@ -57,6 +57,7 @@ export interface FdDetail {
 export interface Inspection {
   info: ProcessInfo;
   comm: string;
+  kernelThread: boolean;
   details: Map<number, FdDetail>;
   /** False when a unix socket's peer could not be looked up (addon without sock_diag). */
   peersKnown: boolean;
@@ -154,6 +155,7 @@ export function collectInspection(pid: number, options: InspectOptions = {}): In
       fds: inspected,
     },
     comm: stat.comm,
+    kernelThread: isKernelThread(stat),
     details,
     peersKnown: sockets.peers !== undefined,
   };

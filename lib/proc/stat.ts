@@ -12,6 +12,15 @@ export interface ProcStat {
   sid: number;
   /** Controlling terminal as a device number, 0 for none. */
   ttyNr: number;
+  /** Kernel PF_* flags; see isKernelThread. */
+  flags: number;
+}
+
+const PF_KTHREAD = 0x00200000;
+
+/** Kernel threads have no user space: no argv, no fds, dispositions that mean nothing. */
+export function isKernelThread(stat: ProcStat): boolean {
+  return (stat.flags & PF_KTHREAD) !== 0;
 }
 
 /** Error thrown when a pid has no /proc entry (never existed, or exited and was reaped). */
@@ -40,6 +49,7 @@ export function parseStat(text: string): ProcStat {
     pgid: Number(rest[2]),
     sid: Number(rest[3]),
     ttyNr: Number(rest[4]),
+    flags: Number(rest[6]),
   };
 }
 

@@ -109,12 +109,21 @@ function positiveNumber(value: unknown, option: string, fallback: number, min: n
   return value;
 }
 
+/** Timer limit of setTimeout: longer delays would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function timerMilliseconds(value: unknown, option: string, fallback: number): number {
+  const ms = checkMilliseconds(value, option, fallback);
+  if (ms > MAX_TIMER_MS) throw new RangeError(`${option} must be at most ${MAX_TIMER_MS} ms; got ${echo(ms)}`);
+  return ms;
+}
+
 function validateBackoff(value: unknown, option: string): Backoff {
   if (value === undefined) return { ...DEFAULT_BACKOFF };
   const o = copyKnown(value, new Set(['initialMs', 'maxMs', 'factor', 'jitter']), option);
   const backoff = {
-    initialMs: checkMilliseconds(o.initialMs, `${option}.initialMs`, DEFAULT_BACKOFF.initialMs),
-    maxMs: checkMilliseconds(o.maxMs, `${option}.maxMs`, DEFAULT_BACKOFF.maxMs),
+    initialMs: timerMilliseconds(o.initialMs, `${option}.initialMs`, DEFAULT_BACKOFF.initialMs),
+    maxMs: timerMilliseconds(o.maxMs, `${option}.maxMs`, DEFAULT_BACKOFF.maxMs),
     factor: positiveNumber(o.factor, `${option}.factor`, DEFAULT_BACKOFF.factor, 1, 1000),
     jitter: positiveNumber(o.jitter, `${option}.jitter`, DEFAULT_BACKOFF.jitter, 0, 1),
   };
@@ -148,6 +157,9 @@ function validateChildSpawnOptions(spec: Record<string, unknown>, option: string
   if (!isPlainObject(given)) throw new TypeError(`${option}.options must be an object; got ${echo(given)}`);
   if (given.group !== undefined && given.group !== 'new') {
     throw new RangeError(`${option}.options.group must be 'new' (the supervisor stops children by group); got ${echo(given.group)}`);
+  }
+  if (contain === 'reaper' && given.argv0 !== undefined) {
+    throw new TypeError(`${option}.options.argv0 cannot be set with contain: 'reaper' (the reaper runs the command with execvp); got ${echo(given.argv0)}`);
   }
   if (contain === 'cgroup' && given.cgroup !== undefined) {
     throw new TypeError(`${option}.options.cgroup cannot be set with contain: 'cgroup' (the supervisor creates the cgroup); got ${echo(given.cgroup)}`);
@@ -183,7 +195,7 @@ function validateChild(value: unknown, index: number): NormalizedChild {
     restart: oneOf(spec.restart, RESTART_POLICIES, 'on-failure', `${option}.restart`),
     backoff: validateBackoff(spec.backoff, `${option}.backoff`),
     stopSignal: parseSignal(spec.stopSignal ?? 'SIGTERM', `${option}.stopSignal`),
-    stopTimeout: checkMilliseconds(spec.stopTimeout, `${option}.stopTimeout`, 10_000),
+    stopTimeout: timerMilliseconds(spec.stopTimeout, `${option}.stopTimeout`, 10_000),
     dependsOn: validateDependsOn(spec.dependsOn, `${option}.dependsOn`),
     contain,
   };

@@ -57,7 +57,13 @@ export interface StartEvent {
 export interface ExitEvent extends ExitResult { name: string; willRestart: boolean }
 export interface RestartEvent { name: string; restarts: number; attempt: number; delayMs: number }
 export interface GiveUpEvent { name: string; reason: string }
-export interface StopEvent { reason: 'requested' | 'signal' | 'giveup'; signal: string | null; giveUp: GiveUpEvent | null }
+export interface StopEvent {
+  /** stop() was called; a forwarded TERM/INT arrived; the intensity was exceeded; every child ended for good. */
+  reason: 'requested' | 'signal' | 'giveup' | 'done';
+  /** The signal the stop used instead of each child's stopSignal, if any. */
+  signal: string | null;
+  giveUp: GiveUpEvent | null;
+}
 
 export interface SupervisorEvents {
   start: [StartEvent];
@@ -207,7 +213,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     slot.startedAt = performance.now();
     slot.lastError = null;
     const { pid, pgid } = contained.process;
-    contained.finished.then((exit) => this.#onFinished(slot, contained, exit));
+    contained.finished.then(
+      (exit) => this.#onFinished(slot, contained, exit),
+      // A cleanup step failed (say, the cgroup could not be removed): the run is over all the same.
+      (error: Error) => {
+        slot.lastError = error;
+        this.#onFinished(slot, contained, contained.process.exitResult ?? spawnFailureExit());
+      },
+    );
     this.emit('start', { name: slot.spec.name, pid, pgid, restarts: slot.restarts, process: contained.process });
   }
 
@@ -235,6 +248,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.emit('exit', { name: slot.spec.name, ...exit, willRestart: admitted });
     if (admitted) this.#scheduleRestart(slot, ranMs);
     else if (wanted) this.#giveUp({ name: slot.spec.name, reason: `child "${slot.spec.name}" needed ${this.#window.describe()}` });
+    else if (this.#allEnded()) void this.#stop({ reason: 'done', signal: null, giveUp: null }, null);
+  }
+
+  /** Every child ended for good (exited or failed, none running or waiting to restart). */
+  #allEnded(): boolean {
+    for (const slot of this.#slots.values()) if (slot.state !== 'exited' && slot.state !== 'failed') return false;
+    return true;
   }
 
   #scheduleRestart(slot: Slot, ranMs: number): void {

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { finishCli, firstLine, killMarked, runCli, startCli, uniqueSleep } from '../helpers/cli.js';
-import { findByCmdline, isAlive, killGroupQuietly, waitUntil } from '../helpers/proc.js';
+import { findByCmdline, isAlive, waitUntil } from '../helpers/proc.js';
 
 const T = { timeout: 20_000 };
 
@@ -60,7 +60,8 @@ describe('procctl exec --timeout', () => {
   });
 
   test('SIGKILL of procctl delivers --signal to the command (death signal)', T, async () => {
-    const child = startCli(['exec', '--timeout', '30', '--signal', 'USR2', 'sh', '-c', 'echo $$; while :; do sleep 0.05; done']);
+    const nap = uniqueSleep();
+    const child = startCli(['exec', '--timeout', '30', '--signal', 'USR2', 'sh', '-c', `echo $$; sleep ${nap}`]);
     const done = finishCli(child);
     const pid = Number(await firstLine(child));
     try {
@@ -69,7 +70,8 @@ describe('procctl exec --timeout', () => {
       await done;
       await waitUntil(() => !isAlive(pid), 3000, 'the command to die of its death signal');
     } finally {
-      killGroupQuietly(pid);
+      // Only the leader gets the death signal; its sleep is cleaned up by its unique marker.
+      killMarked(nap);
     }
   });
 

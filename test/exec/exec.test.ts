@@ -102,6 +102,14 @@ describe('failures', () => {
   });
 });
 
+test('an AbortSignal aborted before the start: ProcessError (aborted), nothing started', { timeout: 5000 }, async () => {
+  const before = holdings();
+  const error = await rejection(exec('true', [], { signal: AbortSignal.abort() }));
+  assert.equal(error.aborted, true);
+  assert.equal((error.cause as Error).name, 'AbortError');
+  assert.deepEqual(await settleLeaks(before), []);
+});
+
 describe('timeout', () => {
   test("`sh -c 'sh -c \"sleep 30\"; echo done'` with timeout 500 ms: resolves soon after, nothing left", { timeout: 8000 }, async () => {
     const marker = started.sleepArg();
@@ -115,7 +123,7 @@ describe('timeout', () => {
     assert.equal(r.timedOut, true);
     assert.ok(elapsed < 500 + 1000, `resolved ${Math.round(elapsed)} ms after the start`);
     assert.equal(r.stdout, '', 'the outer shell did not get to echo');
-    assert.deepEqual(started.sleepers(), [], 'no sleep left behind');
+    assert.deepEqual(started.stragglers(), [], 'no sleep left behind');
   });
 
   test('members that ignore TERM are KILLed after killAfter; the rejection says timedOut', { timeout: 8000 }, async () => {
@@ -127,7 +135,7 @@ describe('timeout', () => {
     assert.equal(error.killedByGroup, true);
     assert.equal(error.signal, 'SIGKILL');
     assert.match(error.shortMessage, /timed out/);
-    assert.deepEqual(started.sleepers(), []);
+    assert.deepEqual(started.stragglers(), []);
   });
 
   test('AbortSignal stops the group', { timeout: 8000 }, async () => {
@@ -138,7 +146,7 @@ describe('timeout', () => {
     controller.abort();
     const error = await rejection(pending);
     assert.equal(error.aborted, true);
-    assert.deepEqual(started.sleepers(), []);
+    assert.deepEqual(started.stragglers(), []);
   });
 });
 

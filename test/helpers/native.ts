@@ -2,6 +2,7 @@
 // defaults, a promise for the exit, and runners for fixture scripts that must live in their own
 // Node process (odd signal state, other uids, worker teardown, crash-prone lifecycles).
 import { spawn as spawnProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import {
   native,
@@ -10,6 +11,7 @@ import {
   type NativeSpawnRequest,
   type NativeSpawnResult,
 } from '../../lib/native.js';
+import { waitUntil } from './proc.js';
 
 /** Executable paths for file, PATH applied the way execvp would. */
 export function candidatesFor(file: string): string[] {
@@ -149,4 +151,18 @@ export function thrown(fn: () => unknown): NativeError {
     return error as NativeError;
   }
   throw new Error('expected the call to throw');
+}
+
+/**
+ * Waits until a spawned `sleep` is asleep in nanosleep: past the dynamic loader and libc start-up,
+ * which open and close files (and so briefly take the lowest free fd numbers).
+ */
+export async function settledInSleep(pid: number): Promise<void> {
+  await waitUntil(() => {
+    try {
+      return readFileSync(`/proc/${pid}/wchan`, 'utf8').includes('nanosleep');
+    } catch {
+      return true; // gone
+    }
+  }, 5000, `${pid} to reach nanosleep`);
 }

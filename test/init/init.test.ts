@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, finishCli, firstLine, isOneErrorLine, readFileSyncSafe, runCli, sleepers, startCli, tempDir, uniqueSleep, killMarked } from '../helpers/cli.js';
-import { childrenOf, isRoot, killAll, readStat, waitUntil, withDeadline } from '../helpers/proc.js';
+import { childrenOf, isRoot, killAll, readStat, waitUntil, withDeadline, zombieChildren } from '../helpers/proc.js';
 
 /** A shell script: two apps that log their TERM and take 200 ms to shut down, then `wait`. */
 function writeApps(dir: string, log: string, naps: [string, string]): string {
@@ -45,6 +45,9 @@ describe('procctl init', { timeout: 60_000 }, () => {
     const missing = await runCli(['init', '--', '/nonexistent/tool']);
     assert.equal(missing.code, 127);
     assert.ok(isOneErrorLine(missing.stderr), missing.stderr);
+    const help = await runCli(['init', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: procctl init .*--kill-after DURATION.*--rewrite SIG:SIG/s);
     for (const args of [['init'], ['init', '--kill-after', 'soon', 'true'], ['init', '--rewrite', 'TERM', 'true'], ['init', '--bogus', 'true']]) {
       const usage = await runCli(args);
       assert.equal(usage.code, 125, args.join(' '));
@@ -66,6 +69,48 @@ describe('procctl init', { timeout: 60_000 }, () => {
       assert.match(result.stdout, /got USR1/);
     } finally {
       init.kill('SIGKILL');
+    }
+  });
+
+  test('as a subreaper it reaps orphans re-parented to it while the command runs', async () => {
+    const nap = `0.3${process.pid}`; // a unique spelling of 0.3 s
+    const init = startCli(['init', '--', 'sh', '-c', `for i in 1 2 3; do (sleep ${nap} &); done; echo ready; sleep 2`]);
+    try {
+      assert.equal(await firstLine(init), 'ready');
+      await waitUntil(() => sleepers(nap).length === 3, 5000, 'the orphans');
+      // Orphaned by their subshells, they came back to init, not to the system's init...
+      for (const pid of sleepers(nap)) assert.equal(readStat(pid).ppid, init.pid);
+      // ...and once they exited, init reaped them.
+      await waitUntil(() => sleepers(nap).length === 0, 5000, 'the orphans to exit');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(zombieChildren(init.pid!), []);
+      const children = childrenOf(init.pid!);
+      assert.equal(children.length, 1, `only the command is left: ${children}`);
+      init.kill('SIGTERM');
+      assert.equal((await finishCli(init, 10_000)).code, 143);
+    } finally {
+      init.kill('SIGKILL');
+    }
+  });
+
+  test('job control: TSTP is forwarded (as STOP with --rewrite TSTP:STOP) and init stops itself; CONT resumes both', async () => {
+    // The command leads its own session, so its group is orphaned and the kernel discards a
+    // TSTP sent to it; --rewrite TSTP:STOP makes the stop real (dumb-init has the same rule).
+    const nap = uniqueSleep();
+    const init = startCli(['init', '--rewrite', 'TSTP:STOP', '--', 'sh', '-c', `echo ready; sleep ${nap}`]);
+    try {
+      assert.equal(await firstLine(init), 'ready');
+      await waitUntil(() => sleepers(nap).length === 1, 5000, 'the command');
+      const [sleeper] = sleepers(nap);
+      init.kill('SIGTSTP');
+      await waitUntil(() => readStat(sleeper!).state === 'T' && readStat(init.pid!).state === 'T', 5000, 'both stopped');
+      init.kill('SIGCONT');
+      await waitUntil(() => readStat(sleeper!).state !== 'T' && readStat(init.pid!).state !== 'T', 5000, 'both running');
+      init.kill('SIGTERM');
+      assert.equal((await finishCli(init, 10_000)).code, 143);
+    } finally {
+      init.kill('SIGKILL');
+      killMarked(nap);
     }
   });
 

@@ -31,7 +31,7 @@ describe('terminate()', () => {
     assert.ok(elapsed >= grace - 5, `waited the grace period before SIGKILL (${Math.round(elapsed)} ms)`);
     assert.equal(result.signal, 'SIGKILL');
     assert.deepEqual(groupMembers(child.pgid), [], 'group empty when terminate resolves');
-    assert.deepEqual(started.sleepers(), []);
+    assert.deepEqual(started.stragglers(), []);
   });
 
   test('a group that exits on TERM: resolves long before the grace period', { timeout: 10_000 }, async () => {
@@ -71,6 +71,16 @@ describe('terminate()', () => {
     const result = await child.terminate({ group: false, grace: 1000 });
     assert.equal(result.signal, 'SIGTERM');
     assert.equal(started.sleepers().length, 1, 'the member was left alone');
+  });
+
+  test('killGroup() after the leader was reaped and its group emptied reports false and signals nothing', { timeout: 5000 }, async () => {
+    const child = spawn('true', [], { stdio: 'ignore' });
+    await child.exited;
+    await waitUntil(() => groupMembers(child.pgid).length === 0, 2000, 'group empty');
+    assert.equal(child.killGroup('SIGKILL'), false);
+    assert.equal(child.killedByGroup, false);
+    const result = await child.terminate({ grace: 100 });
+    assert.equal(result.code, 0, 'terminate() of a finished child resolves with its exit');
   });
 
   test('bad terminate() options throw before anything is signalled', { timeout: 5000 }, async () => {
@@ -117,7 +127,7 @@ describe('without pidfd (the SIGCHLD/waitid fallback)', () => {
       const result = await withDeadline(child.terminate({ grace: 200 }), 5000, 'terminate');
       assert.equal(result.signal, 'SIGKILL');
       assert.deepEqual(groupMembers(child.pgid), []);
-      assert.deepEqual(started.sleepers(), []);
+      assert.deepEqual(started.stragglers(), []);
     } finally {
       native().setPidfdEnabled(true);
     }

@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../../lib/native.js';
@@ -23,6 +24,13 @@ describe('prebuild freshness', () => {
       module.sourceHash(packageRoot),
       'prebuilds/linux-x64 is stale against native/ + binding.gyp: run npm run prebuild',
     );
+  });
+
+  test('PREBUILDS_ONLY=1 loads the prebuild, not build/Release', (t) => {
+    if (!process.env.PREBUILDS_ONLY) return t.skip('only meaningful in the PREBUILDS_ONLY pass');
+    const require = createRequire(import.meta.url);
+    const gypBuild = require('node-gyp-build') as { path(dir: string): string };
+    assert.ok(gypBuild.path(packageRoot).startsWith(prebuildDir), gypBuild.path(packageRoot));
   });
 
   test('the prebuild ships the addon and the reaper', () => {

@@ -114,6 +114,9 @@ describe('procctl run', { timeout: 60_000 }, () => {
   test('usage errors and a missing or malformed Procfile exit 125 with one line', async () => {
     const dir = tempDir();
     try {
+      const help = await runCli(['run', '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /^Usage: procctl run .*--stop-timeout DURATION/s);
       for (const args of [
         ['run', join(dir.path, 'missing')],
         ['run', procfile(dir.path, 'not a procfile line\n')],

@@ -32,5 +32,5 @@ test('a Node parent with SIGRTMIN+3 and SIGINT ignored: what each way of spawnin
   assert.equal(mask('procctl'), 0n, 'spawn(): nothing ignored, realtime signals included');
   assert.equal(mask('procctlNoReset') & rtmin3, rtmin3, 'resetSignals: false keeps what the parent ignores');
   assert.equal(mask('childProcess') & rtmin3, rtmin3, 'node:child_process lets the realtime ignore through');
-  assert.deepEqual(started.sleepers(), []);
+  assert.deepEqual(started.stragglers(), []);
 });

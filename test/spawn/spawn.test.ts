@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { spawn, SpawnError, type Subprocess } from '../../lib/index.js';
 import { native } from '../../lib/native.js';
-import { fdTargets, listFds, maskOf, readStat, sigMask, waitUntil, withDeadline, isAlive, exists } from '../helpers/proc.js';
-import { holdings, leaksBetween, libIndex, readEnviron, runNodeScenario, settleLeaks } from '../helpers/reliability.js';
+import { isRoot, fdTargets, listFds, maskOf, readStat, sigMask, waitUntil, withDeadline, isAlive, exists } from '../helpers/proc.js';
+import { NOBODY, holdings, leaksBetween, libIndex, procView, readEnviron, runNodeScenario, settleLeaks } from '../helpers/reliability.js';
 import { Started, execDone } from '../helpers/spawn.js';
 
 let started = new Started();
@@ -139,7 +139,7 @@ describe('exit', () => {
     const result = await withDeadline(child.exited, 3000, 'exit while the pipe is held');
     assert.equal(result.code, 0);
     assert.equal(closed, false, 'stdout is still open: the exit did not come from EOF');
-    assert.equal(started.sleepers().length, 1);
+    await waitUntil(() => started.sleepers().length === 1, 3000, 'the grandchild (forked before the exit)');
     child.stdout!.destroy();
   });
 
@@ -237,6 +237,20 @@ describe('environment, argv0, cwd, limits', () => {
     assert.match(limits, /Max open files\s+100\s+200\s+files/);
     assert.match(limits, /Max core file size\s+0\s+0\s+bytes/);
     assert.match(readFileSync(`/proc/${child.pid}/status`, 'utf8'), /Umask:\s+0027/);
+    child.kill('SIGKILL');
+    await child.exited;
+  });
+});
+
+describe('credentials', () => {
+  test('uid/gid without groups clears the supplementary groups', { timeout: 5000 }, async (t) => {
+    if (!isRoot) return t.skip('needs root to change uid');
+    const child = started.group(spawn('sleep', [started.sleepArg()], { stdio: 'ignore', uid: NOBODY, gid: NOBODY }));
+    await execDone(child.pid);
+    const view = procView(child.pid);
+    assert.equal(view.uid, NOBODY);
+    assert.equal(view.gid, NOBODY);
+    assert.deepEqual(view.groups, []);
     child.kill('SIGKILL');
     await child.exited;
   });

@@ -148,6 +148,8 @@ describe('restart policies', { timeout: 30_000 }, () => {
       assert.equal(done.lastExit?.code, 1);
       assert.ok(done.rusage!.userCpuMs + done.rusage!.systemCpuMs > 0);
       assert.ok(done.rusage!.maxRssKb > 0);
+      // Nothing is left to run or restart: the supervisor stops by itself.
+      assert.equal((await withDeadline(supervisor.stopped, 5000, 'stopped')).reason, 'done');
     } finally {
       await supervisor.stop();
       rec.cleanup();

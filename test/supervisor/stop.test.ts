@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Supervisor, type StartEvent } from '../../lib/supervisor/supervisor.js';
+import { Supervisor, type ExitEvent, type StartEvent } from '../../lib/supervisor/supervisor.js';
 import { groupMembers, isAlive, killGroupQuietly, readStat, waitUntil, withDeadline } from '../helpers/proc.js';
 import { childExit, killMarked, marker, nextLine, startSupervisorScript, withMarker } from '../helpers/supervisor.js';
 
@@ -82,6 +82,24 @@ describe('stop', { timeout: 40_000 }, () => {
       assert.deepEqual(groupMembers(pgid).filter(isAlive), []);
       const left = withMarker(mark);
       assert.deepEqual(left, [], JSON.stringify(left.map((p) => { try { return [readStat(p), readFileSync(`/proc/${p}/cmdline`, 'utf8')]; } catch { return p; } })));
+    } finally {
+      killGroupQuietly(pgid);
+      killMarked([mark]);
+    }
+  });
+
+  test('a run ends when its group is empty: leftovers of a natural exit are stopped before the exit event', async () => {
+    const mark = marker();
+    const supervisor = new Supervisor({ children: [{ name: 'bg', file: 'sh', args: ['-c', `sleep ${mark} & sleep 0.2; exit 0`], restart: 'never', stopTimeout: 2000 }] });
+    let pgid = 0;
+    supervisor.on('start', (e) => (pgid = e.pgid));
+    try {
+      await supervisor.start();
+      await waitUntil(() => withMarker(mark).length === 1, 5000, 'the background sleep');
+      const exit = await withDeadline(new Promise<ExitEvent>((r) => supervisor.once('exit', r)), 10_000, 'exit');
+      assert.equal(exit.code, 0);
+      assert.deepEqual(withMarker(mark), [], 'the leftover was stopped before the exit event');
+      assert.deepEqual(groupMembers(pgid).filter(isAlive), []);
     } finally {
       killGroupQuietly(pgid);
       killMarked([mark]);
