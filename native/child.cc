@@ -171,7 +171,7 @@ int WalkFds(int from, bool cloexec) {
 }
 
 int CloseOthers(const SpawnPlan* plan) {
-  return CloseFdsFrom(plan->fdCount, plan->inPlace);
+  return CloseFdsFrom(plan->fdCount, plan->inPlace, plan->closeRange);
 }
 
 // Tries every candidate like execvp: the first error that is not ENOENT/ENOTDIR wins.
@@ -249,9 +249,9 @@ Stage RunSteps(SpawnPlan* plan, int* error) {
 
 }  // namespace
 
-int CloseFdsFrom(int from, bool cloexec) noexcept {
+int CloseFdsFrom(int from, bool cloexec, bool useCloseRange) noexcept {
   unsigned int flags = cloexec ? CLOSE_RANGE_CLOEXEC : 0;
-  if (syscall(SYS_close_range, static_cast<unsigned int>(from), ~0U, flags) == 0) return 0;
+  if (useCloseRange && syscall(SYS_close_range, static_cast<unsigned int>(from), ~0U, flags) == 0) return 0;
   return WalkFds(from, cloexec);
 }
 

@@ -10,6 +10,7 @@
 
 #include "clone.h"
 #include "errors.h"
+#include "instance.h"
 #include "request.h"
 
 namespace procctl {
@@ -19,6 +20,7 @@ Napi::Value ExecInPlace(const Napi::CallbackInfo& info) {
   SpawnRequest request(env, info[0], true);
   SpawnPlan* plan = request.plan();
   plan->expectedParent = getppid();
+  plan->closeRange = GetInstance(env)->closeRangeEnabled;
 
   sigset_t old;
   BlockAllSignals(&old);

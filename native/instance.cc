@@ -12,8 +12,9 @@
 namespace procctl {
 namespace {
 
-bool PidfdDisabledByEnv() {
-  const char* value = getenv("PROCCTL_NO_PIDFD");
+// PROCCTL_NO_PIDFD=1 / PROCCTL_NO_CLOSE_RANGE=1 force the fallbacks (tests, odd kernels).
+bool DisabledByEnv(const char* name) {
+  const char* value = getenv(name);
   return value != nullptr && value[0] != '\0' && !(value[0] == '0' && value[1] == '\0');
 }
 
@@ -58,7 +59,8 @@ Instance* CreateInstance(napi_env env) {
   auto* instance = new Instance;
   instance->env = env;
   napi_get_uv_event_loop(env, &instance->loop);
-  instance->pidfdEnabled = !PidfdDisabledByEnv() && PidfdWatchSupported();
+  instance->pidfdEnabled = !DisabledByEnv("PROCCTL_NO_PIDFD") && PidfdWatchSupported();
+  instance->closeRangeEnabled = !DisabledByEnv("PROCCTL_NO_CLOSE_RANGE");
   napi_set_instance_data(env, instance, OnFinalize, nullptr);
   napi_add_async_cleanup_hook(env, OnEnvCleanup, instance, nullptr);
   return instance;

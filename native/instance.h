@@ -52,6 +52,7 @@ struct Instance {
   std::map<uint32_t, Child*> children;
   uint32_t nextId = 1;
   bool pidfdEnabled = true;
+  bool closeRangeEnabled = true;   // false: always walk /proc/self/fd (PROCCTL_NO_CLOSE_RANGE=1)
   ChildStack stack;
   uv_signal_t* sigchld = nullptr;  // fallback watcher, created on first use
   int openHandles = 0;             // uv handles not yet through their close callback

@@ -204,7 +204,9 @@ Napi::Value CloexecFrom(const Napi::CallbackInfo& info) {
     if (!value.IsNumber()) throw Napi::TypeError::New(env, "keep[" + std::to_string(i) + "] must be a number");
     fds.push_back(value.As<Napi::Number>().Int32Value());
   }
-  if (int error = CloseFdsFrom(3, true)) throw SystemError(env, error, "close_range");
+  if (int error = CloseFdsFrom(3, true, GetInstance(env)->closeRangeEnabled)) {
+    throw SystemError(env, error, "close_range");
+  }
   for (int fd : fds) {
     if (fd >= 0) Check(env, fcntl(fd, F_SETFD, 0), "fcntl");
   }

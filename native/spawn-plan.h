@@ -60,6 +60,8 @@ struct SpawnPlan {
   int* scratch;
   int fdCount;
   bool closeFds;
+  // false: walk /proc/self/fd instead of close_range (old kernels, or PROCCTL_NO_CLOSE_RANGE=1).
+  bool closeRange;
   // Execve in this process: mark fds CLOEXEC instead of closing them, so a failure can report.
   bool inPlace;
 
@@ -98,8 +100,9 @@ struct SpawnPlan {
 // plan->error filled in.
 void RunInPlace(SpawnPlan* plan) noexcept __attribute__((noinline));
 
-// Closes (or, with cloexec, marks close-on-exec) every fd >= from: close_range, falling back to a
-// walk of /proc/self/fd. Async-signal-safe; returns 0 or a positive errno.
-int CloseFdsFrom(int from, bool cloexec) noexcept;
+// Closes (or, with cloexec, marks close-on-exec) every fd >= from: close_range when useCloseRange
+// and the kernel has it, else a walk of /proc/self/fd. Async-signal-safe; returns 0 or a positive
+// errno.
+int CloseFdsFrom(int from, bool cloexec, bool useCloseRange) noexcept;
 
 }  // namespace procctl

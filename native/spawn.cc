@@ -75,6 +75,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   SpawnRequest request(env, info[0], false);
   SpawnPlan* plan = request.plan();
   plan->expectedParent = getpid();
+  plan->closeRange = instance->closeRangeEnabled;
 
   if (!instance->pidfdEnabled) EnsureSigchldWatcher(instance);
   CloneResult clone = CloneChild(instance, plan, !request.hasMask());

@@ -299,7 +299,12 @@ async function main() {
   const before = await measure();
   printFigures('start', before);
 
+  // RSS at the half-way mark: a leak grows with the count, allocator warm-up does not, so the
+  // second half must stay (nearly) flat even when the first half settled upwards.
+  let midRssMb;
+  const half = Math.max(1000, Math.floor(mainCount / 2000) * 1000);
   const progress = (n) => {
+    if (n === half) midRssMb = process.memoryUsage().rss / 1024 / 1024;
     const rss = (process.memoryUsage().rss / 1024 / 1024).toFixed(1);
     process.stdout.write(`  main thread: ${n}/${mainCount} (${((Date.now() - started) / 1000).toFixed(0)} s, rss ${rss}MB)\n`);
   };
@@ -339,6 +344,12 @@ async function main() {
   if (after.zombies > 0) problems.push(`${after.zombies} zombie(s) left`);
   if (after.rssMb - before.rssMb > options.rssSlackMb) {
     problems.push(`RSS grew ${(after.rssMb - before.rssMb).toFixed(1)} MB (> ${options.rssSlackMb} MB slack)`);
+  }
+  if (midRssMb !== undefined) {
+    console.log(`half   rss=${midRssMb.toFixed(1)}MB after ${half} main-thread operations`);
+    if (after.rssMb - midRssMb > options.rssSlackMb / 2) {
+      problems.push(`RSS grew ${(after.rssMb - midRssMb).toFixed(1)} MB in the second half (> ${options.rssSlackMb / 2} MB): growth with the count`);
+    }
   }
   const strays = strayChildren();
   if (strays.length > 0) {

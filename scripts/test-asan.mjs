@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envWithNodeHeaders } from './node-headers.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'build-asan');
@@ -19,8 +20,26 @@ const source = join(work, 'src');
 const reports = join(work, 'reports');
 const SANITIZE = '-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined';
 
-/** Whole-suite directories; the soak is its own command and bench/ measures speed. */
-const DEFAULT_TESTS = ['dist/test'];
+/**
+ * Every compiled test file (Node 20's --test takes no globs, and a directory would also run the
+ * fixtures under dist/test). The soak is its own command and bench/ measures speed.
+ */
+function allTestFiles(dir = join(root, 'dist', 'test')) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...allTestFiles(path));
+    else if (entry.name.endsWith('.test.js')) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Test files named on the command line (files, or directories searched like the whole suite). */
+function selectedTestFiles(args) {
+  if (args.length === 0) return allTestFiles();
+  return args.flatMap((arg) => (statSync(resolve(root, arg)).isDirectory() ? allTestFiles(resolve(root, arg)) : [resolve(root, arg)]));
+}
 
 function log(line) {
   process.stderr.write(`test:asan: ${line}\n`);
@@ -81,20 +100,10 @@ function stageSources() {
   symlinkSync(join(root, 'node_modules'), join(source, 'node_modules'), 'dir');
 }
 
-/**
- * Build against the headers of the running Node when they are installed next to it (distro and
- * tarball installs ship include/node), so the build needs no download; else node-gyp's default.
- */
-function nodedirArgs() {
-  if (process.env.npm_config_nodedir) return [`--nodedir=${process.env.npm_config_nodedir}`];
-  const prefix = dirname(dirname(process.execPath));
-  return existsSync(join(prefix, 'include', 'node', 'common.gypi')) ? [`--nodedir=${prefix}`] : [];
-}
-
 function buildAddon() {
   stageSources();
   const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  const result = run(process.execPath, [gyp, 'rebuild', `--jobs=${availableParallelism()}`, ...nodedirArgs()], { cwd: source });
+  const result = run(process.execPath, [gyp, 'rebuild', `--jobs=${availableParallelism()}`], { cwd: source, env: envWithNodeHeaders() });
   if (result.status !== 0) fail('sanitizer build failed');
 }
 
@@ -160,10 +169,11 @@ function main() {
 
   rmSync(reports, { recursive: true, force: true });
   mkdirSync(reports, { recursive: true });
-  log(`running ${(tests.length ? tests : DEFAULT_TESTS).join(' ')} against ${addon}`);
+  const files = selectedTestFiles(tests);
+  log(`running ${files.length} test files against ${addon}`);
   const suite = run(
     process.execPath,
-    ['--test', `--test-concurrency=${availableParallelism()}`, ...(tests.length ? tests : DEFAULT_TESTS)],
+    ['--test', `--test-concurrency=${availableParallelism()}`, '--test-timeout=180000', ...files],
     { cwd: root, env: sanitizerEnv(addon) },
   );
 

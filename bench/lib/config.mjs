@@ -13,11 +13,11 @@ export const MODES = {
       { label: '1 GB', targetBytes: 1 * GiB },
       { label: '4 GB', targetBytes: 4 * GiB },
     ],
-    spawnPlan: { rounds: 3, budgetMs: 3000, minIter: 6, maxIter: 4000, warmup: 3 },
+    spawnPlan: { rounds: 6, budgetMs: 3000, minIter: 6, maxIter: 4000, warmup: 3 },
     throughput: { total: 2000, inFlight: 64, repeats: 3 },
     exitLatency: { iterations: 1000, warmup: 20, chunk: 50 },
     idle: { count: 1000, repeats: 3 },
-    execPlan: { rounds: 3, budgetMs: 3000, minIter: 20, maxIter: 4000, warmup: 5 },
+    execPlan: { rounds: 6, budgetMs: 3000, minIter: 20, maxIter: 4000, warmup: 5 },
     deadlineMs: { spawn: 240_000, throughput: 360_000, exit: 120_000, idle: 60_000, exec: 120_000, extra: 180_000 },
   },
   quick: {

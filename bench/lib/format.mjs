@@ -18,3 +18,8 @@ export function table(header, rows) {
 export function medianP99(summary) {
   return summary ? `${num(summary.median)} / ${num(summary.p99)}` : 'n/a';
 }
+
+/** The first line of an error's message: what a report row or a log line shows of a failure. */
+export function errorLine(error) {
+  return String(error?.message ?? error).split('\n')[0];
+}

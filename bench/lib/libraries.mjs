@@ -15,6 +15,7 @@ import { openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { errorLine } from './format.mjs';
 
 const distLib = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'lib');
 const execFileAsync = promisify(childProcess.execFile);
@@ -111,8 +112,9 @@ async function procctlAdapter() {
 }
 
 /**
- * The raw addon with the request the public spawn() would build for stdio 'ignore' and default
- * options: the cost floor under the TypeScript layer.
+ * The raw addon with the request the public spawn() builds for stdio 'ignore' and default
+ * options, prepared once (environment included) and observed without WNOWAIT (nothing to reap
+ * afterwards): the cost floor under the TypeScript layer.
  */
 async function procctlNativeAdapter() {
   const mod = await importDist('native.js');
@@ -156,7 +158,7 @@ export async function loadLibraries(operation, only = null) {
     try {
       adapter = await load();
     } catch (error) {
-      reason = `failed to load: ${error.message.split('\n')[0]}`;
+      reason = `failed to load: ${errorLine(error)}`;
     }
     if (adapter === null) missing.push({ name, reason });
     else if (adapter[operation]) loaded.push({ name: adapter.labels?.[operation] ?? name, adapter });

@@ -3,6 +3,7 @@
 // vfork at 50 MB both finish in bounded time with enough samples.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { msSince, summarize } from './stats.mjs';
+import { errorLine } from './format.mjs';
 
 /** The event-loop monitor's timer period; a stall is the measured delay minus this. */
 export const LOOP_RESOLUTION_MS = 1;
@@ -98,7 +99,7 @@ export async function measureInRounds(cells, plan, onCell = () => {}) {
         const samples = await cell.collect(roundPlan(plan, rounds, round));
         collected.set(cell.name, mergeCollected(collected.get(cell.name), samples));
       } catch (error) {
-        failed.set(cell.name, String(error?.message ?? error).split('\n')[0]);
+        failed.set(cell.name, errorLine(error));
       }
     }
   }

@@ -3,6 +3,7 @@
 // as argv[2]; the scenario's result is written as JSON to config.resultFile. Progress goes to
 // stderr; stdout stays unused.
 import { writeFileSync } from 'node:fs';
+import { errorLine } from './format.mjs';
 
 /** Log one progress line to stderr, prefixed with the scenario name. */
 export function progress(scenario, text) {
@@ -19,7 +20,7 @@ export async function measureEach(scenario, loaded, measureOne) {
     try {
       rows.push({ name: library.name, ...(await measureOne(library)) });
     } catch (error) {
-      const message = String(error?.message ?? error).split('\n')[0];
+      const message = errorLine(error);
       progress(scenario, `${library.name}: failed: ${message}`);
       rows.push({ name: library.name, error: message });
     }

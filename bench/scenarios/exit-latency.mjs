@@ -9,6 +9,7 @@ import { C_EXIT, collectCExitLatency } from '../lib/c-bound.mjs';
 import { loadLibraries } from '../lib/libraries.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { progress, runScenario } from '../lib/scenario-main.mjs';
+import { errorLine } from '../lib/format.mjs';
 
 /** One spawn; the stamp file is cleared first so a stale stamp can never be read. */
 async function measureOnce(adapter, stampExe, stampFile) {
@@ -44,7 +45,7 @@ await runScenario(async (config) => {
       const samples = await cell.run(n);
       if (keep) a.samples.push(...samples);
     } catch (error) {
-      a.error = String(error?.message ?? error).split('\n')[0];
+      a.error = errorLine(error);
     }
   };
   try {

@@ -9,6 +9,7 @@ import { loadLibraries } from '../lib/libraries.mjs';
 import { timePool } from '../lib/measure.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { progress, runScenario } from '../lib/scenario-main.mjs';
+import { errorLine } from '../lib/format.mjs';
 
 /** One cell per library (warmed up before its first repeat) plus the C bound. */
 function cellsFor(loaded, { file, total, inFlight, spawnLoop }) {
@@ -41,7 +42,7 @@ await runScenario(async (config) => {
         acc.rates.push(run.spawnsPerSec);
         acc.latencies.push(...(run.latenciesMs ?? []));
       } catch (error) {
-        acc.error = String(error?.message ?? error).split('\n')[0];
+        acc.error = errorLine(error);
       }
     }
   }

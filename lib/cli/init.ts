@@ -1,7 +1,8 @@
 // procctl init [--kill-after DURATION] [--rewrite SIG:SIG]... [--] COMMAND [ARG...]
 //
 // A container entrypoint in the manner of tini and dumb-init. As PID 1, or else as a child
-// subreaper (warning on stderr when it can be neither), it runs COMMAND in a new session,
+// subreaper (warning on stderr when it can be neither), it runs COMMAND in a new session (or,
+// when procctl holds the terminal's foreground, in a new group that gets the terminal),
 // forwards every signal it receives to COMMAND's process group, reaps every zombie that comes to
 // it, and when COMMAND exits stops what is left (SIGTERM, SIGKILL after --kill-after) before
 // exiting with COMMAND's status (128+N when a signal N killed it). 125 on its own failures.
@@ -22,6 +23,7 @@ import { signalDescendants, liveDescendants } from '../supervisor/descendants.js
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
 import { printError, printOut } from './output.js';
 import { constants as osConstants } from 'node:os';
+import { isatty } from 'node:tty';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const OWN_FAILURE = 125;
@@ -54,7 +56,8 @@ const OPTIONS = {
 
 const USAGE = `Usage: procctl init [options] [--] COMMAND [ARG...]
 
-Run COMMAND as a container's PID 1 would: in a new session, as PID 1 or a child subreaper.
+Run COMMAND as a container's PID 1 would: in a new session (in a new group that gets the
+terminal when procctl is the terminal's foreground), as PID 1 or a child subreaper.
 Every signal procctl receives is forwarded to COMMAND's process group (TSTP, TTIN and TTOU are
 forwarded, then procctl stops itself); every zombie is reaped. When COMMAND exits, what is left
 gets SIGTERM, then SIGKILL after --kill-after; procctl exits with COMMAND's status (128+N if a
@@ -100,10 +103,35 @@ function becomeReaper(): boolean {
   }
 }
 
-/** Start COMMAND in a new session with init's stdio, and hand its reaping over to reapAny. */
-function startCommand(command: string[]): number {
+/**
+ * The terminal on stdin, when procctl is in its foreground. Then COMMAND gets a new group in
+ * procctl's session and the terminal's foreground (as tini does), so an interactive COMMAND keeps
+ * its controlling terminal and job control; otherwise COMMAND gets a new session.
+ */
+function ownsForegroundTerminal(): boolean {
+  if (!isatty(0)) return false;
+  try {
+    return native().tcgetpgrp(0) === native().getpgid(0);
+  } catch {
+    return false;
+  }
+}
+
+/** Hand the terminal's foreground to COMMAND's group, and continue it if it read too early. */
+function giveTerminal(pgid: number): void {
+  try {
+    native().tcsetpgrp(0, pgid);
+  } catch (error) {
+    printError(`warning: cannot give the terminal to the command (${(error as Error).message})`);
+  }
+  signalGroupQuietly(pgid, SIGCONT);
+}
+
+/** Start COMMAND with init's stdio, and hand its reaping over to reapAny. */
+function startCommand(command: string[], terminal: boolean): number {
   const [file, ...args] = command as [string, ...string[]];
-  const plan = validateSpawnOptions(file, args, { session: true, stdio: [0, 1, 2] });
+  const grouping = terminal ? { group: 'new' as const } : { session: true };
+  const plan = validateSpawnOptions(file, args, { ...grouping, stdio: [0, 1, 2] });
   let spawned;
   try {
     spawned = native().spawn({
@@ -134,6 +162,7 @@ function startCommand(command: string[]): number {
   }
   // Synchronously, before the loop turns: the watcher never runs, reapAny alone reaps.
   native().release(spawned.id);
+  if (terminal) giveTerminal(spawned.pid);
   return spawned.pid;
 }
 
@@ -174,7 +203,7 @@ class Init {
     this.#installHandlers();
     this.#timer = setInterval(() => this.#reap(), REAP_INTERVAL_MS);
     try {
-      this.#commandPid = startCommand(this.#config.command);
+      this.#commandPid = startCommand(this.#config.command, ownsForegroundTerminal());
       for (const sig of this.#pending.splice(0)) this.#forward(sig);
       this.#reap();
       await this.#exited;

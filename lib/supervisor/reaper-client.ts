@@ -132,7 +132,7 @@ function spawnReaper(child: NormalizedChild, reaperPath: string, controlRead: nu
   const plan = withPipes(child.options.stdio, controlRead, statusWrite);
   const args = [
     '-p', String(process.pid), '-c', String(plan.control), '-s', String(plan.status),
-    '-g', String(Math.min(child.stopTimeout, 2 ** 31 - 1)), '--', child.file, ...child.args,
+    '-g', String(child.stopTimeout), '--', child.file, ...child.args,
   ];
   return spawn(reaperPath, args, { ...child.options, group: 'new', stdio: plan.stdio });
 }

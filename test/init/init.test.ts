@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CLI, finishCli, firstLine, isOneErrorLine, readFileSyncSafe, runCli, sleepers, startCli, tempDir, uniqueSleep, killMarked } from '../helpers/cli.js';
 import { childrenOf, isRoot, killAll, readStat, waitUntil, withDeadline, zombieChildren } from '../helpers/proc.js';
 
@@ -112,6 +112,25 @@ describe('procctl init', { timeout: 60_000 }, () => {
       init.kill('SIGKILL');
       killMarked(nap);
     }
+  });
+
+  test('on a terminal it owns, the command gets a new group in the foreground (keeps its controlling tty)', (t) => {
+    if (spawnSync('script', ['--version']).status !== 0) return t.skip('script(1) is not installed (needed for a pty)');
+    const inner = `${process.execPath} ${CLI} init -- sh -c 'echo ids $(ps -o pgid=,sid=,tpgid= -p $$); exit 3'; echo status=$?`;
+    const result = spawnSync('script', ['-qec', inner, '/dev/null'], { encoding: 'utf8', timeout: 20_000 });
+    const ids = /ids (\d+) (\d+) (\d+)/.exec(result.stdout);
+    assert.ok(ids, result.stdout + result.stderr);
+    const [, pgid, sid, tpgid] = ids.map(Number);
+    assert.equal(tpgid, pgid, 'the command\'s group is the terminal\'s foreground group');
+    assert.notEqual(sid, pgid, 'no new session: it keeps the controlling terminal');
+    assert.match(result.stdout, /status=3/);
+  });
+
+  test('init never loads node:child_process (its reapAny would steal libuv\'s exits)', () => {
+    const initModule = join(dirname(CLI), 'init.js');
+    const probe = `await import(${JSON.stringify(initModule)}); console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.includes('child_process'))));`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(result.stdout.trim(), '[]', result.stderr);
   });
 
   test('leftovers of the command: TERM, then KILL after --kill-after; nothing survives', async () => {

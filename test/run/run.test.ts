@@ -76,7 +76,8 @@ describe('procctl run', { timeout: 60_000 }, () => {
   test('output is prefixed with padded names, PORT steps by 100 from --port, .env is loaded, no colour off a TTY', async () => {
     const dir = tempDir();
     writeFileSync(join(dir.path, '.env'), 'GREETING="hello there"\n');
-    const path = procfile(dir.path, 'a: echo "$GREETING $PORT"; printf partial\nlonger_name: echo "err $PORT" >&2; sleep 0.3\n');
+    // longer_name ends the run (exit 0), but only after `a` has printed everything.
+    const path = procfile(dir.path, 'a: echo "$GREETING $PORT"; printf partial; touch printed; sleep 10\nlonger_name: echo "err $PORT" >&2; while [ ! -e printed ]; do sleep 0.02; done\n');
     try {
       const result = await runCli(['run', path, '--port', '6000'], { deadline: 20_000 });
       assert.equal(result.code, 0, result.stderr);

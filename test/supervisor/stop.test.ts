@@ -90,7 +90,7 @@ describe('stop', { timeout: 40_000 }, () => {
 
   test('a run ends when its group is empty: leftovers of a natural exit are stopped before the exit event', async () => {
     const mark = marker();
-    const supervisor = new Supervisor({ children: [{ name: 'bg', file: 'sh', args: ['-c', `sleep ${mark} & sleep 0.2; exit 0`], restart: 'never', stopTimeout: 2000 }] });
+    const supervisor = new Supervisor({ children: [{ name: 'bg', file: 'sh', args: ['-c', `sleep ${mark} & sleep 1; exit 0`], restart: 'never', stopTimeout: 2000 }] });
     let pgid = 0;
     supervisor.on('start', (e) => (pgid = e.pgid));
     try {
