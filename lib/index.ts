@@ -13,3 +13,8 @@ export type {
 } from './options.js';
 export { signals } from './signals.js';
 export { inspect } from './proc/inspect.js';
+export { Supervisor } from './supervisor/supervisor.js';
+export type {
+  ChildSpec, SupervisorOptions, RestartPolicy, ContainMode, Backoff, Intensity, ChildStatus, ChildState,
+  SupervisorState, SupervisorEvents, StartEvent, ExitEvent, RestartEvent, GiveUpEvent, StopEvent,
+} from './supervisor/supervisor.js';

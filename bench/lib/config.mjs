@@ -25,11 +25,11 @@ export const MODES = {
       { label: '50 MB', targetBytes: 50 * MiB },
       { label: '1 GB', targetBytes: 1 * GiB },
     ],
-    spawnPlan: { rounds: 2, budgetMs: 400, minIter: 4, maxIter: 400, warmup: 1 },
+    spawnPlan: { rounds: 4, budgetMs: 400, minIter: 4, maxIter: 400, warmup: 1 },
     throughput: { total: 500, inFlight: 64, repeats: 1 },
     exitLatency: { iterations: 100, warmup: 5, chunk: 25 },
     idle: { count: 200, repeats: 1 },
-    execPlan: { rounds: 2, budgetMs: 400, minIter: 4, maxIter: 400, warmup: 2 },
+    execPlan: { rounds: 4, budgetMs: 400, minIter: 4, maxIter: 400, warmup: 2 },
     deadlineMs: { spawn: 40_000, throughput: 30_000, exit: 20_000, idle: 20_000, exec: 20_000, extra: 30_000 },
   },
 };

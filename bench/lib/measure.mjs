@@ -83,28 +83,40 @@ function roundPlan(plan, rounds, round) {
 }
 
 /**
- * Measure several cells in interleaved rounds (cell A, B, C, then A, B, C again…) so that load
- * from elsewhere on the machine falls on every cell alike instead of on whichever ran during it.
- * cells: [{name, collect(plan) → samples like collectSerial's}]. A cell that throws is reported
- * as {name, error} and skipped in later rounds. Returns [{name, ...summaries} | {name, error}].
+ * Run cells in interleaved rounds (cell A, B, C, then A, B, C again…) so that load from elsewhere
+ * on the machine falls on every cell alike instead of on whichever ran during a burst.
+ * cells: [{name, run(round) → Promise<result>}]. A cell that throws is skipped from then on.
+ * Returns Map name → {results: [one per round], error: string | null}.
  */
-export async function measureInRounds(cells, plan, onCell = () => {}) {
-  const rounds = plan.rounds ?? 1;
-  const collected = new Map();
-  const failed = new Map();
+export async function interleaveRounds(cells, rounds) {
+  const outcome = new Map(cells.map((cell) => [cell.name, { results: [], error: null }]));
   for (let round = 0; round < rounds; round++) {
     for (const cell of cells) {
-      if (failed.has(cell.name)) continue;
+      const entry = outcome.get(cell.name);
+      if (entry.error) continue;
       try {
-        const samples = await cell.collect(roundPlan(plan, rounds, round));
-        collected.set(cell.name, mergeCollected(collected.get(cell.name), samples));
+        entry.results.push(await cell.run(round));
       } catch (error) {
-        failed.set(cell.name, errorLine(error));
+        entry.error = errorLine(error);
       }
     }
   }
+  return outcome;
+}
+
+/**
+ * Serial timing cells (collect(plan) → samples like collectSerial's) measured in interleaved
+ * rounds that share out the plan. Returns [{name, ...summaries} | {name, error}].
+ */
+export async function measureInRounds(cells, plan, onCell = () => {}) {
+  const rounds = plan.rounds ?? 1;
+  const outcome = await interleaveRounds(
+    cells.map((cell) => ({ name: cell.name, run: (round) => cell.collect(roundPlan(plan, rounds, round)) })),
+    rounds,
+  );
   return cells.map(({ name }) => {
-    const row = failed.has(name) ? { name, error: failed.get(name) } : { name, ...summarizeCollected(collected.get(name)) };
+    const { results, error } = outcome.get(name);
+    const row = error ? { name, error } : { name, ...summarizeCollected(results.reduce(mergeCollected, null)) };
     onCell(row);
     return row;
   });

@@ -1,15 +1,15 @@
 // Scenario: exit-notification latency. The child (bench/c/stamp-exit.c) writes its
 // CLOCK_MONOTONIC stamp to a file just before _exit; the latency is the time the library's exit
 // callback ran (process.hrtime.bigint(), the same clock) minus that stamp. Libraries and the C
-// floor (a blocking waitpid) take turns in chunks of `chunk` runs.
+// floor (a blocking waitpid) take turns in chunks of `chunk` runs (lib/measure.mjs).
 // Config: {stampExe, stampFile, spawnLoop, iterations, warmup, chunk}.
 // Result: {rows: [{name, latencyUs: summary} | {name, error}], cBound: {name, latencyUs}, missing}.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { C_EXIT, collectCExitLatency } from '../lib/c-bound.mjs';
 import { loadLibraries } from '../lib/libraries.mjs';
+import { interleaveRounds } from '../lib/measure.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { progress, runScenario } from '../lib/scenario-main.mjs';
-import { errorLine } from '../lib/format.mjs';
 
 /** One spawn; the stamp file is cleared first so a stale stamp can never be read. */
 async function measureOnce(adapter, stampExe, stampFile) {
@@ -20,45 +20,38 @@ async function measureOnce(adapter, stampExe, stampFile) {
   return Number(callbackNs - stampNs) / 1e3;
 }
 
-function cellsFor(loaded, { stampExe, stampFile, spawnLoop }) {
-  const cells = loaded.map(({ name, adapter }) => ({
-    name,
-    async run(n) {
+/** One cell per library plus the C floor; each run is one chunk, warm-up before the first. */
+function cellsFor(loaded, { stampExe, stampFile, spawnLoop, warmup, chunk }) {
+  const cells = loaded.map(({ name, adapter }) => {
+    const measureMany = async (n) => {
       const samples = [];
       for (let i = 0; i < n; i++) samples.push(await measureOnce(adapter, stampExe, stampFile));
       return samples;
-    },
-  }));
-  cells.push({ name: C_EXIT, run: async (n) => collectCExitLatency(spawnLoop, stampExe, stampFile, n) });
+    };
+    return {
+      name,
+      async run(round) {
+        if (round === 0) await measureMany(warmup);
+        return measureMany(chunk);
+      },
+    };
+  });
+  cells.push({ name: C_EXIT, run: async () => collectCExitLatency(spawnLoop, stampExe, stampFile, chunk) });
   return cells;
 }
 
 await runScenario(async (config) => {
   const { loaded, missing } = await loadLibraries('exitTime');
   const cells = cellsFor(loaded, config);
-  const acc = new Map(cells.map((c) => [c.name, { samples: [], error: null }]));
-  /** Run one chunk of a cell; a failure marks the cell failed for the rest of the run. */
-  const runChunk = async (cell, n, keep) => {
-    const a = acc.get(cell.name);
-    if (a.error) return;
-    try {
-      const samples = await cell.run(n);
-      if (keep) a.samples.push(...samples);
-    } catch (error) {
-      a.error = errorLine(error);
-    }
-  };
+  let outcome;
   try {
-    for (const cell of cells) await runChunk(cell, config.warmup, false);
-    for (let done = 0; done < config.iterations; done += config.chunk) {
-      for (const cell of cells) await runChunk(cell, Math.min(config.chunk, config.iterations - done), true);
-    }
+    outcome = await interleaveRounds(cells, Math.ceil(config.iterations / config.chunk));
   } finally {
     rmSync(config.stampFile, { force: true });
   }
   const rows = cells.map(({ name }) => {
-    const a = acc.get(name);
-    const row = a.error ? { name, error: a.error } : { name, latencyUs: summarize(a.samples) };
+    const { results, error } = outcome.get(name);
+    const row = error ? { name, error } : { name, latencyUs: summarize(results.flat()) };
     progress('exit', row.error ? `${name}: failed: ${row.error}`
       : `${name}: median ${row.latencyUs.median.toFixed(1)} µs, p99 ${row.latencyUs.p99.toFixed(1)} µs`);
     return row;
