@@ -85,8 +85,13 @@ void CallOnExit(Instance* instance, napi_ref onExit, const ExitInfo& info) {
     napi_value result;
     if (napi_make_callback(env, nullptr, global, callback, 1, &argument, &result) ==
         napi_pending_exception) {
+      // A terminating worker leaves no exception value (undefined): nothing to report then.
       napi_value error;
-      if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+      napi_valuetype type = napi_undefined;
+      if (napi_get_and_clear_last_exception(env, &error) == napi_ok &&
+          napi_typeof(env, error, &type) == napi_ok && type != napi_undefined) {
+        napi_fatal_exception(env, error);
+      }
     }
   }
   napi_close_handle_scope(env, scope);

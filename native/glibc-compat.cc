@@ -27,6 +27,8 @@ PROCCTL_HIDDEN uint32_t arc4random(void) {
 }
 
 // GLIBC_2.34 moved these into libc under a new version; the 2.2.5 versions are still exported.
+// (GLIBC_2.2.5 is the x86-64 base version; other architectures build from source.)
+#if defined(__x86_64__)
 extern "C" int procctl_pthread_once_2_2_5(pthread_once_t*, void (*)(void));
 extern "C" int procctl_pthread_key_create_2_2_5(pthread_key_t*, void (*)(void*));
 __asm__(".symver procctl_pthread_once_2_2_5, pthread_once@GLIBC_2.2.5");
@@ -39,9 +41,12 @@ PROCCTL_HIDDEN int pthread_once(pthread_once_t* once, void (*init)(void)) {
 PROCCTL_HIDDEN int __pthread_key_create(pthread_key_t* key, void (*destructor)(void*)) {
   return procctl_pthread_key_create_2_2_5(key, destructor);
 }
+#endif
 
 // GLIBC_2.35: the unwinder's fast lookup of the object holding a pc. The same answer comes from
-// dl_iterate_phdr, which is what libgcc used before 2.35.
+// dl_iterate_phdr, which is what libgcc used before 2.35. Only needed (and only declared) when
+// building against glibc 2.35 or newer.
+#if __GLIBC_PREREQ(2, 35)
 namespace {
 
 struct FindState {
@@ -84,3 +89,4 @@ PROCCTL_HIDDEN int _dl_find_object(void* pc, struct dl_find_object* result) {
   dl_iterate_phdr(FindObject, &state);
   return state.found ? 0 : -1;
 }
+#endif

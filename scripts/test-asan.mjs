@@ -124,13 +124,24 @@ function sanitizerEnv(addon) {
     ...process.env,
     PROCCTL_ADDON_PATH: addon,
     LD_PRELOAD: [...preload, process.env.LD_PRELOAD].filter(Boolean).join(' '),
-    // detect_leaks=0: Node is not built for LeakSanitizer and leaves heap alive at exit.
-    // handle_segv etc. stay with Node (allow_user_segv_handler) so its own crash reporting works.
+    // Tests read from outside whatever the runtime changes in every process it is preloaded
+    // into (children inherit LD_PRELOAD), so keep it from changing anything observable:
+    //  - detect_leaks=0: Node is not built for LeakSanitizer and leaves heap alive at exit;
+    //  - handle_*=0: no SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT handlers, or SigCgt of every child
+    //    would differ (a crash still fails the test that caused it, through its exit status);
+    //  - quarantine_size_mb=16: the default 256 MB quarantine reads as RSS growth in tests that
+    //    bound the parent's memory.
+    PROCCTL_SANITIZER: 'address,undefined',
     ASAN_OPTIONS: [
       'detect_leaks=0',
       'halt_on_error=1',
       'abort_on_error=0',
-      'allow_user_segv_handler=1',
+      'handle_segv=0',
+      'handle_sigbus=0',
+      'handle_sigfpe=0',
+      'handle_sigill=0',
+      'handle_abort=0',
+      'quarantine_size_mb=16',
       'detect_stack_use_after_return=0',
       `log_path=${join(reports, 'asan')}`,
       process.env.ASAN_OPTIONS,

@@ -1,6 +1,7 @@
 // Other areas' own benchmark scripts in bench/ (the CLI's, the supervisor's). The runner starts
 // each one that exists, under the run marker and a deadline, and puts its figures in the report:
-// stdout lines that are all JSON objects become a table, anything else is included as written.
+// stdout lines that are all JSON objects become a table, Markdown is included as written, plain
+// text in a code block.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,9 +60,15 @@ function jsonLinesTable(output) {
   return table(keys, records.map((r) => keys.map((k) => cell(r[k]))));
 }
 
+/** Output that is already Markdown (a table or headings) as is; plain text in a code block. */
+function asMarkdown(output) {
+  const text = output.trim();
+  return /^(\||#)/m.test(text) ? text : `\`\`\`\n${text}\n\`\`\``;
+}
+
 /** The report section of one extra script's result. */
 export function renderExtra(extra, index) {
   const heading = `## ${7 + index}. ${extra.title} (\`${extra.command}\`)`;
   if (extra.error) return `${heading}\n\n_Not measured: ${extra.error}._`;
-  return `${heading}\n\n${jsonLinesTable(extra.output) ?? extra.output.trim()}`;
+  return `${heading}\n\n${jsonLinesTable(extra.output) ?? asMarkdown(extra.output)}`;
 }

@@ -1,5 +1,5 @@
-// Help texts of procctl and each command. Printed by `procctl --help`, `procctl help CMD` and
-// `procctl CMD --help`.
+// Help texts of procctl and of exec, inspect and tree. `procctl help CMD` runs `procctl CMD --help`,
+// so every command's help has one source (init and run keep theirs in their own modules).
 
 const OVERVIEW = `Usage: procctl <command> [options]
 
@@ -79,27 +79,14 @@ Options:
 Exit status: 0; 1 when PID does not exist; 2 on a usage error.
 `;
 
-const INIT = `Usage: procctl init [options] [--] COMMAND [ARG...]
-
-Run as PID 1 or as a child subreaper: start COMMAND in its own process group, forward signals
-to the group, reap every zombie, and on exit stop the leftovers (TERM, then KILL).
-See 'procctl init --help' for its options.
-`;
-
-const RUN = `Usage: procctl run [Procfile]
-
-Run every entry of a Procfile, each in its own process group, with prefixed output.
-Ctrl-C or TERM stops every group (TERM, grace, KILL). See 'procctl run --help' for its options.
-`;
-
 const HELP = `Usage: procctl help [COMMAND]
 
 Show help for procctl or for one of its commands: exec, inspect, tree, init, run.
 `;
 
-const TEXTS: Readonly<Record<string, string>> = { exec: EXEC, inspect: INSPECT, tree: TREE, init: INIT, run: RUN, help: HELP };
+const TEXTS: Readonly<Record<string, string>> = { exec: EXEC, inspect: INSPECT, tree: TREE, help: HELP };
 
-/** The help text of a command, or the overview for undefined; undefined for an unknown command. */
+/** The overview for undefined, else the text of exec/inspect/tree/help; undefined otherwise. */
 export function helpText(command?: string): string | undefined {
   if (command === undefined) return OVERVIEW;
   return Object.hasOwn(TEXTS, command) ? TEXTS[command] : undefined;

@@ -19,7 +19,8 @@ function version(): string {
   return manifest.version ?? 'unknown';
 }
 
-function showHelp(command: string | undefined): number {
+function showHelp(command: string | undefined): Promise<number> | number {
+  if (command !== undefined && Object.hasOwn(FAILURE_STATUS, command)) return runCommand(command, ['--help']);
   const text = helpText(command);
   if (text === undefined) {
     printError(`unknown command '${command}'; see 'procctl --help'`);

@@ -1,6 +1,6 @@
 // procctl tree [PID] [--json]: the process tree with pgid/sid/state; leaders, zombies, orphans.
 import { isatty } from 'node:tty';
-import { type ProcessTable, type TreeNode, marksOf, processTree, readProcessTable } from '../proc/tree.js';
+import { type ProcessTable, type TreeNode, marksOf as processMarks, processTree, readProcessTable } from '../proc/tree.js';
 import { UsageError, parseCommandLine, parsePidArg } from './args.js';
 import { helpText } from './help.js';
 import { type Palette, colorEnabled, palette, printError, printOut } from './output.js';
@@ -8,16 +8,23 @@ import { type Palette, colorEnabled, palette, printError, printOut } from './out
 const USAGE_STATUS = 2;
 const MISSING_STATUS = 1;
 
-function markText(node: TreeNode, table: ProcessTable, colors: Palette): string {
+/** The marks of one process as plain words; painted later, so widths count characters. */
+function marksOf(node: TreeNode, table: ProcessTable): string[] {
   const entry = table.byPid.get(node.pid);
-  if (entry === undefined) return '';
-  const marks = marksOf(entry, table);
+  if (entry === undefined) return [];
+  const marks = processMarks(entry, table);
   const out: string[] = [];
-  if (marks.sessionLeader) out.push(colors.cyan('session leader'));
-  else if (marks.groupLeader) out.push(colors.cyan('group leader'));
-  if (marks.zombie) out.push(colors.red('zombie'));
-  if (marks.orphan) out.push(colors.yellow('orphan'));
-  return out.length > 0 ? `  [${out.join(', ')}]` : '';
+  if (marks.sessionLeader) out.push('session leader');
+  else if (marks.groupLeader) out.push('group leader');
+  if (marks.zombie) out.push('zombie');
+  if (marks.orphan) out.push('orphan');
+  return out;
+}
+
+function paintMark(mark: string, colors: Palette): string {
+  if (mark === 'zombie') return colors.red(mark);
+  if (mark === 'orphan') return colors.yellow(mark);
+  return colors.cyan(mark);
 }
 
 function truncate(text: string, width: number | undefined): string {
@@ -25,18 +32,25 @@ function truncate(text: string, width: number | undefined): string {
   return width > 1 ? `${text.slice(0, width - 1)}…` : '';
 }
 
-/** One line per process: ids in columns, then the command indented by its depth. */
+const HEADER = `${'PID'.padStart(7)} ${'PGID'.padStart(7)} ${'SID'.padStart(7)} S  COMMAND\n`;
+
+/**
+ * One line per process: pid, pgid, sid and state in columns, then the command indented by its
+ * depth and its marks. `width` (a terminal's) cuts long commands so each process stays one line.
+ */
 export function renderTree(root: TreeNode, table: ProcessTable, colors: Palette, width?: number): string {
-  let out = `${'PID'.padStart(7)} ${'PGID'.padStart(7)} ${'SID'.padStart(7)} S  COMMAND\n`;
-  const visit = (node: TreeNode, prefix: string, branch: string): void => {
-    const ids = `${String(node.pid).padStart(7)} ${String(node.pgid).padStart(7)} ${String(node.sid).padStart(7)} ${node.state} `;
-    const marks = markText(node, table, colors);
-    const used = ids.length + 1 + prefix.length + branch.length + marks.replace(/\x1b\[\d+m/g, '').length;
-    const room = width === undefined ? undefined : Math.max(10, width - used);
+  let out = HEADER;
+  const visit = (node: TreeNode, indent: string, branch: string): void => {
+    const ids = `${String(node.pid).padStart(7)} ${String(node.pgid).padStart(7)} ${String(node.sid).padStart(7)}`;
+    const marks = marksOf(node, table);
+    const marksText = marks.length > 0 ? `  [${marks.join(', ')}]` : '';
+    const used = ids.length + 4 + indent.length + branch.length + marksText.length;
+    const command = truncate(node.cmd, width === undefined ? undefined : Math.max(10, width - used));
     const state = node.state === 'Z' ? colors.red(node.state) : node.state;
-    out += `${ids.slice(0, -2)}${state}  ${prefix}${branch}${truncate(node.cmd, room)}${marks}\n`;
-    const childPrefix = prefix + (branch === '' ? '' : branch === '└─ ' ? '   ' : '│  ');
-    node.children.forEach((child, i) => visit(child, childPrefix, i === node.children.length - 1 ? '└─ ' : '├─ '));
+    const painted = marks.length > 0 ? `  [${marks.map((m) => paintMark(m, colors)).join(', ')}]` : '';
+    out += `${ids} ${state}  ${indent}${branch}${command}${painted}\n`;
+    const childIndent = indent + (branch === '' ? '' : branch === '└─ ' ? '   ' : '│  ');
+    node.children.forEach((child, i) => visit(child, childIndent, i === node.children.length - 1 ? '└─ ' : '├─ '));
   };
   visit(root, '', '');
   return out;

@@ -19,7 +19,7 @@ describe('procctl help and version', () => {
   });
 
   test('help <command> and <command> --help print that command\'s help', T, async () => {
-    for (const command of ['exec', 'inspect', 'tree']) {
+    for (const command of ['exec', 'inspect', 'tree', 'init', 'run']) {
       const a = await runCli(['help', command]);
       const b = await runCli([command, '--help']);
       assert.equal(a.code, 0);

@@ -9,6 +9,8 @@ import { isAlive, waitUntil, withDeadline } from '../helpers/proc.js';
 import { holdings, settleLeaks } from '../helpers/reliability.js';
 import { Started } from '../helpers/spawn.js';
 import { findPipeHolders } from '../../lib/pipe-holders.js';
+import { Worker } from 'node:worker_threads';
+import { libIndex } from '../helpers/reliability.js';
 
 let started = new Started();
 afterEach(() => {
@@ -199,4 +201,26 @@ describe('maxBuffer', () => {
     assert.match(error.shortMessage, /maxBuffer/);
     assert.deepEqual(started.stragglers(), [], 'yes, sleep and the shell are gone');
   });
+});
+
+test('exec works from worker threads that come and go', { timeout: 15_000 }, async () => {
+  const source = `
+    import { parentPort } from 'node:worker_threads';
+    const { exec } = await import(${JSON.stringify(libIndex)});
+    const r = await exec('sh', ['-c', 'echo "from worker $0"'], { argv0: 'w' });
+    parentPort.postMessage(r.stdout);
+  `;
+  for (let i = 0; i < 3; i++) {
+    const worker = new Worker(source, { eval: true, type: 'module' } as ConstructorParameters<typeof Worker>[1]);
+    const message = await withDeadline(
+      new Promise<unknown>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      }),
+      5000,
+      'worker exec',
+    );
+    assert.equal(message, 'from worker w\n');
+    await worker.terminate();
+  }
 });

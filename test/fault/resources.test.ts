@@ -8,7 +8,7 @@ import { mkdirSync, rmdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { isRoot } from '../helpers/proc.js';
-import { NOBODY, cgroupMountFor, hasTool, libIndex, runNodeScenario, scenarioPrelude, type ScenarioResult } from '../helpers/reliability.js';
+import { NOBODY, cgroupMountFor, hasTool, libIndex, runNodeScenario, underSanitizer, scenarioPrelude, type ScenarioResult } from '../helpers/reliability.js';
 
 interface Outcome {
   ok: boolean;
@@ -154,6 +154,7 @@ describe('fault: resource exhaustion', { timeout: 90_000 }, () => {
 
   test('ENOMEM in the parent (address space exhausted before the clone) fails with a stage', async (t) => {
     if (!(await hasTool('prlimit'))) return t.skip('prlimit (util-linux) not installed');
+    if (underSanitizer) return t.skip('AddressSanitizer cannot run inside a starved address space');
     // A worker thread has its own addon instance, whose child stack is mapped on its first spawn:
     // lower RLIMIT_AS to just above the current size first, so that mapping fails with ENOMEM.
     // (The scenario is an ES module, so eval'ed worker code is one too.)
@@ -196,7 +197,8 @@ describe('fault: resource exhaustion', { timeout: 90_000 }, () => {
     assert.deepEqual(report.leaks, []);
   });
 
-  test('ENOMEM in the child (RLIMIT_AS too small for the program) leaves nothing behind', async () => {
+  test('ENOMEM in the child (RLIMIT_AS too small for the program) leaves nothing behind', async (t) => {
+    if (underSanitizer) return t.skip('a preloaded AddressSanitizer reports its own failure to map in the child');
     // The kernel checks the new image against RLIMIT_AS only after execve's point of no return,
     // so the program dies (SIGSEGV, or the loader exits 127) instead of spawn failing: either is
     // acceptable; what must hold is that the exit is reported and nothing is left.

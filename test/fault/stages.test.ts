@@ -5,7 +5,7 @@
 // rlimit) run in a separate Node process started as nobody.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, SpawnError, type SpawnOptions } from '../../lib/index.js';
@@ -105,20 +105,17 @@ describe('fault: each child setup stage reports itself and leaves nothing', { ti
     }
   });
 
-  test('as nobody: setgroups, setgid, setuid, rlimit fail with EPERM and never exec', async (t) => {
-    if (!isRoot) return t.skip('needs root to start the scenario as nobody');
-    if (!(await hasTool('setpriv'))) return t.skip('setpriv (util-linux) not installed');
+  /**
+   * Run credential cases in a Node process started through setpriv (another uid, fewer
+   * capabilities). Each case: the stages allowed to fail first, and the spawn options. The program
+   * would write a marker file: it must never run.
+   */
+  async function credentialScenario(wrapper: string[], cases: Array<[string[], SpawnOptions]>): Promise<void> {
     const marker = join(dir, 'ran');
     const source = `${scenarioPrelude()}
       await rel.warmUp();
-      const cases = [
-        ['setgroups', { groups: [0] }],
-        ['setgid', { gid: 0 }],
-        ['setuid', { uid: 0 }],
-        ['rlimit', { rlimits: { nofile: [64, 1 << 30] } }],
-      ];
       const out = [];
-      for (const [stage, options] of cases) {
+      for (const options of ${JSON.stringify(cases.map(([, options]) => options))}) {
         const base = rel.holdings();
         let outcome;
         try {
@@ -128,29 +125,47 @@ describe('fault: each child setup stage reports itself and leaves nothing', { ti
         } catch (e) {
           outcome = { error: describeError(e), spawnError: procctl.SpawnError.is(e) };
         }
-        out.push({ stage, outcome, leaks: await rel.settleLeaks(base) });
+        out.push({ outcome, leaks: await rel.settleLeaks(base) });
       }
       report({ out });
     `;
-    const r = await runNodeScenario(source, {
-      wrapper: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'],
-    });
+    const r = await runNodeScenario(source, { wrapper });
     assert.ok(r.report, `scenario failed (${r.code ?? r.signal}): ${r.stderr}`);
-    const out = r.report.out as Array<{ stage: string; outcome: { error?: { stage: string; code: string }; spawnError?: boolean; ran?: boolean }; leaks: string[] }>;
-    for (const { stage, outcome, leaks } of out) {
-      assert.ok(!outcome.ran, `${stage}: the program ran although the step must fail`);
-      assert.equal(outcome.spawnError, true, `${stage}: SpawnError`);
-      assert.equal(outcome.error?.stage, stage, `${stage}: stage`);
-      assert.equal(outcome.error?.code, 'EPERM', `${stage}: code`);
-      assert.deepEqual(leaks, [], `${stage}: leaks`);
-    }
-    let ran = false;
-    try {
-      rmSync(marker);
-      ran = true;
-    } catch {
-      // not there: good
-    }
-    assert.equal(ran, false, 'no case may have executed the program');
+    const out = r.report.out as Array<{ outcome: { error?: { stage: string; code: string }; spawnError?: boolean; ran?: boolean }; leaks: string[] }>;
+    out.forEach(({ outcome, leaks }, i) => {
+      const [stages, options] = cases[i] as [string[], SpawnOptions];
+      const what = JSON.stringify(options);
+      assert.ok(!outcome.ran, `${what}: the program ran although a step must fail`);
+      assert.equal(outcome.spawnError, true, `${what}: SpawnError`);
+      assert.ok(stages.includes(outcome.error?.stage ?? ''), `${what}: stage ${outcome.error?.stage} not in ${stages.join('/')}`);
+      assert.equal(outcome.error?.code, 'EPERM', `${what}: code`);
+      assert.deepEqual(leaks, [], `${what}: leaks`);
+    });
+    assert.equal(existsSync(marker), false, 'no case may have executed the program');
+  }
+
+  test('as nobody: setgroups, setgid, setuid, rlimit fail with EPERM and never exec', async (t) => {
+    if (!isRoot) return t.skip('needs root to start the scenario as nobody');
+    if (!(await hasTool('setpriv'))) return t.skip('setpriv (util-linux) not installed');
+    // A uid or gid change clears the supplementary groups first, so without CAP_SETGID the
+    // setgroups step is the one that fails for gid and uid too.
+    await credentialScenario(
+      ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'],
+      [
+        [['setgroups'], { groups: [0] }],
+        [['setgroups', 'setgid'], { gid: 0 }],
+        [['setgroups', 'setuid'], { uid: 0 }],
+        [['rlimit'], { rlimits: { nofile: [64, 1 << 30] } }],
+      ],
+    );
+  });
+
+  test('as root without CAP_SETUID: groups and gid change, then setuid fails, and nothing runs', async (t) => {
+    if (!isRoot) return t.skip('needs root');
+    if (!(await hasTool('setpriv'))) return t.skip('setpriv (util-linux) not installed');
+    await credentialScenario(
+      ['setpriv', '--inh-caps=-setuid', '--bounding-set=-setuid'],
+      [[['setuid'], { uid: NOBODY, gid: NOBODY, groups: [NOBODY] }]],
+    );
   });
 });

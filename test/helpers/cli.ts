@@ -32,7 +32,14 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Chi
   return spawn(process.execPath, [CLI, ...args], { ...rest, stdio: ['pipe', 'pipe', 'pipe', ...extraFds] });
 }
 
-/** Collect a started CLI's output and status; SIGKILL it after `deadline` ms. */
+/** How long output may keep flowing after the CLI exited (a leftover grandchild may hold the pipe). */
+const DRAIN_MS = 1000;
+
+/**
+ * Collect a started CLI's output and status; SIGKILL it after `deadline` ms. Resolves on the
+ * process's exit plus a bounded drain, never on pipe EOF alone: a grandchild that keeps the pipe
+ * open must not hang the test.
+ */
 export function finishCli(child: ChildProcess, deadline = 15_000, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -43,9 +50,16 @@ export function finishCli(child: ChildProcess, deadline = 15_000, input?: string
     child.stdin?.end(input);
     const timer = setTimeout(() => child.kill('SIGKILL'), deadline);
     child.on('error', reject);
-    child.on('close', (code, signal) => {
+    child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ pid: child.pid ?? -1, code, signal, stdout, stderr });
+      const finish = (): void => {
+        clearTimeout(drain);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        resolve({ pid: child.pid ?? -1, code, signal, stdout, stderr });
+      };
+      const drain = setTimeout(finish, DRAIN_MS);
+      child.on('close', finish);
     });
   });
 }

@@ -17,6 +17,13 @@ export const libIndex = join(distRoot, 'lib', 'index.js');
 export const helpersModule = fileURLToPath(import.meta.url);
 export const procModule = join(dirname(helpersModule), 'proc.js');
 
+/**
+ * True under `npm run test:asan` (it sets PROCCTL_SANITIZER and preloads the runtimes). Scenarios
+ * that starve the address space must skip then (the sanitizer cannot map its shadow), and
+ * property tests run fewer cases, since every process starts several times slower.
+ */
+export const underSanitizer = Boolean(process.env.PROCCTL_SANITIZER) || /lib(a|ub)san/.test(process.env.LD_PRELOAD ?? '');
+
 /** uid/gid of an account that exists on every Debian-like system and owns nothing. */
 export const NOBODY = 65534;
 

@@ -64,6 +64,18 @@ describe('native exit watcher', { timeout: 60_000 }, () => {
     assert.ok(exit.rusage.minorFaults > 0);
   });
 
+  test('no thread per child: 50 running children add no thread', async () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const children = Array.from({ length: 50 }, () => spawnNative(['sleep', '30'], { fds: [-1, -1, -1] }));
+    try {
+      assert.equal(threads(), before);
+    } finally {
+      for (const child of children) native().signal(child.id, 9);
+    }
+    await withDeadline(Promise.all(children.map((c) => c.exited)), 10_000, 'exits');
+  });
+
   test('hold keeps the pid a zombie until reap', async () => {
     const child = spawnNative(['sh', '-c', 'exit 3'], {}, true);
     const exit = await withDeadline(child.exited, 10_000, 'held exit');
@@ -125,6 +137,16 @@ describe('native exit watcher', { timeout: 60_000 }, () => {
     assert.ok(exits > 4, `children churned (${exits} exits)`);
     // Node's child_process fired such a timer 0-1 times in 2 s here; any steady firing will do.
     assert.ok(ticks >= 20, `a 1 ms interval fired ${ticks} times in 2 s`);
+  });
+
+  test('an exception thrown by onExit is an uncaught exception of the process', async () => {
+    const handled = await runFixture('throwing-callback', ['handled']);
+    assert.equal(handled.code, 0, handled.stderr);
+    assert.deepEqual(fixtureReport(handled), { caught: 'thrown from onExit', alive: true });
+    const unhandled = await runFixture('throwing-callback');
+    assert.equal(unhandled.signal, null, 'no crash');
+    assert.equal(unhandled.code, 1);
+    assert.match(unhandled.stderr, /thrown from onExit/);
   });
 
   for (const fallback of [false, true]) {

@@ -2,6 +2,7 @@
 // a burst of concurrent exits all behave as with pidfds.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { native } from '../../lib/native.js';
 import { exists, readStat, withDeadline } from '../helpers/proc.js';
 import { spawnNative } from '../helpers/native.js';
@@ -29,6 +30,15 @@ describe('native exit watcher: SIGCHLD fallback', { timeout: 60_000 }, () => {
     assert.equal(readStat(child.pid).state, 'Z');
     assert.equal(native().reap(child.id), true);
     assert.equal(exists(child.pid), false);
+  });
+
+  test('node:child_process keeps working next to the fallback', async () => {
+    const ours = spawnNative(['sh', '-c', 'sleep 0.2; exit 6'], { fds: [-1, -1, -1] });
+    const theirs = new Promise<number | null>((resolve) => {
+      execFile('sh', ['-c', 'exit 9'], (error) => resolve(error ? (error as { code?: number }).code ?? null : 0));
+    });
+    assert.equal(await withDeadline(theirs, 10_000, 'child_process exit'), 9);
+    assert.equal((await withDeadline(ours.exited, 10_000, 'native exit')).code, 6);
   });
 
   test('a burst of concurrent exits is reported once each', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { maskOf, readStat } from '../helpers/proc.js';
-import { distRoot } from '../helpers/reliability.js';
+import { distRoot, underSanitizer } from '../helpers/reliability.js';
 
 const SEED = 0xc11;
 const CLI = join(distRoot, 'lib', 'cli', 'main.js');
@@ -184,7 +184,7 @@ describe('property: procctl exec argv', { timeout: 180_000 }, () => {
         assert.match(lines[0] as string, /^procctl: /);
         assert.equal(r.stdout, '', 'the command must not run');
       }),
-      { seed: SEED, numRuns: 60, includeErrorInReport: true },
+      { seed: SEED, numRuns: underSanitizer ? 12 : 60, includeErrorInReport: true },
     );
   });
 
@@ -223,7 +223,7 @@ describe('property: procctl exec argv', { timeout: 180_000 }, () => {
         assert.equal(seen.cwd, realpathSync(cwd), 'cwd');
         assert.equal(seen.env, line.env, 'env');
       }),
-      { seed: SEED, numRuns: 40, includeErrorInReport: true },
+      { seed: SEED, numRuns: underSanitizer ? 10 : 40, includeErrorInReport: true },
     );
   });
 });

@@ -47,9 +47,7 @@ describe('security: privilege drop', { timeout: 60_000 }, () => {
     assert.match(r.stdout as string, /^Groups:\s*$/m);
   });
 
-  test("the caller's supplementary groups never survive a uid/gid change without groups", {
-    todo: 'known defect: lib/options.ts leaves groups unchanged (null) when only uid/gid are given',
-  }, async (t) => {
+  test("the caller's supplementary groups never survive a uid/gid change without groups", async (t) => {
     if (!isRoot) return t.skip('needs root');
     if (!(await hasTool('setpriv'))) return t.skip('setpriv (util-linux) not installed');
     // The scenario runs as root with supplementary groups 4 and 27 (adm, sudo on Debian) and drops
