@@ -101,7 +101,8 @@ function checkCwd(dir: string | undefined): string | null {
  * fds >= 3 that procctl inherited. Node marks inherited fds close-on-exec at startup
  * (uv_disable_stdio_inheritance), so flags cannot tell them from Node's own; Node's own are
  * event-loop objects (anon inodes: epoll, eventfd) and self-pipes (both ends held here), and those
- * are left out. One /dev/null Node opens for itself cannot be told from an inherited one.
+ * are left out. (libuv also opens a /dev/null reserve fd with the first stream it creates; procctl
+ * creates no stream before this runs, so every /dev/null seen here was inherited.)
  */
 export function inheritedFds(): number[] {
   const targets = new Map<number, string>();

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, finishCli, runCli, tempDir } from '../helpers/cli.js';
-import { maskOf, readStat } from '../helpers/proc.js';
+import { CLI, finishCli, readFileSyncSafe, runCli, tempDir } from '../helpers/cli.js';
+import { listFds, maskOf, readStat } from '../helpers/proc.js';
 
 const T = { timeout: 20_000 };
 const SIGINT = 2;
@@ -117,6 +117,15 @@ describe('procctl exec grouping', () => {
   });
 });
 
+/** This process's fds >= 3 without close-on-exec: every child started by node:child_process gets them. */
+function inheritableFds(): number[] {
+  return listFds().filter((fd) => {
+    if (fd < 3) return false;
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSyncSafe(`/proc/self/fdinfo/${fd}`))?.[1];
+    return flags !== undefined && (Number.parseInt(flags, 8) & 0o2000000) === 0;
+  });
+}
+
 describe('procctl exec fds, cwd, env', () => {
   /** The command lists its own fds (ls runs as a child of sh, so its directory fd is not in the list). */
   const FDS = ['sh', '-c', 'ls /proc/$$/fd'];
@@ -136,8 +145,12 @@ describe('procctl exec fds, cwd, env', () => {
 
   test('--keep-fds keeps every inherited fd', T, async () => {
     const r = await runCli(['exec', '--keep-fds', ...FDS], { extraFds: ['pipe', 'pipe'] });
-    const fds = parseFds(r.stdout);
-    assert.ok(fds.includes(3) && fds.includes(4), `got ${fds.join(' ')}`);
+    // Exactly what procctl was given: fds 0–4, plus any fd of this process without close-on-exec
+    // (node:child_process passes those on too); none of Node's own event-loop fds.
+    const given = [...new Set([0, 1, 2, 3, 4, ...inheritableFds()])].sort((a, b) => a - b);
+    assert.deepEqual(parseFds(r.stdout), given, r.stderr);
+    const timed = await runCli(['exec', '--timeout', '10', '--keep-fds', ...FDS], { extraFds: ['pipe', 'pipe'] });
+    assert.deepEqual(parseFds(timed.stdout), given, timed.stderr);
   });
 
   test('--cwd runs the command there, and a relative command resolves against it', T, async () => {

@@ -69,6 +69,21 @@ describe('native primitives', { timeout: 30_000 }, () => {
     }
   });
 
+  test('setsid and setpgid (in a fixture process)', async () => {
+    const fresh = fixtureReport<{ sid: number; pid: number; statSid: number; statPgid: number; getsid: number }>(
+      await runFixture('session', ['new']),
+    );
+    assert.equal(fresh.sid, fresh.pid);
+    assert.equal(fresh.statSid, fresh.pid);
+    assert.equal(fresh.statPgid, fresh.pid);
+    assert.equal(fresh.getsid, fresh.pid);
+
+    const leader = fixtureReport<{ error: { code: string; errno: number; syscall: string } | null; pgid: number }>(
+      await runFixture('session', ['leader']),
+    );
+    assert.deepEqual(leader.error, { code: 'EPERM', errno: -constants.errno.EPERM, syscall: 'setsid' });
+  });
+
   test('child subreaper round trip', () => {
     const before = native().getChildSubreaper();
     native().setChildSubreaper(true);
