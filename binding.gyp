@@ -16,6 +16,7 @@
         "native/instance.cc",
         "native/primitives.cc",
         "native/request.cc",
+        "native/sock-diag.cc",
         "native/spawn.cc",
         "native/stages.cc"
       ],

@@ -13,6 +13,9 @@ export type {
 } from './options.js';
 export { signals } from './signals.js';
 export { inspect } from './proc/inspect.js';
+export type { ProcessInfo, InspectedFd } from './proc/inspect.js';
+export { processTree } from './proc/tree.js';
+export type { TreeNode } from './proc/tree.js';
 export { Supervisor } from './supervisor/supervisor.js';
 export type {
   ChildSpec, SupervisorOptions, RestartPolicy, ContainMode, Backoff, Intensity, ChildStatus, ChildState,

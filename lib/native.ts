@@ -171,6 +171,11 @@ export interface NativeBinding {
   pipe(): [number, number];
   /** close(2) an fd this layer created (e.g. the child's end of a pipe after spawn). */
   close(fd: number): void;
+  /**
+   * Every connected AF_UNIX socket of this network namespace as [inode, peerInode], from one
+   * NETLINK_SOCK_DIAG dump (UNIX_DIAG_PEER). Throws a system error when sock_diag is unavailable.
+   */
+  unixSocketPeers(): Array<[number, number]>;
 }
 
 function load(): NativeBinding {

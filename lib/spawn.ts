@@ -9,7 +9,8 @@ import { startClock } from './exit.js';
 import { SpawnError, abortError } from './errors.js';
 import { Subprocess, internals } from './subprocess.js';
 
-function toNativeRequest(plan: SpawnPlan, fds: number[]): NativeSpawnRequest {
+/** The native request for a validated plan whose child fd i comes from parent fd fds[i]. */
+export function toNativeRequest(plan: SpawnPlan, fds: number[]): NativeSpawnRequest {
   return {
     file: plan.file,
     candidates: pathCandidates(plan.file, plan.searchPath),

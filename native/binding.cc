@@ -5,6 +5,7 @@
 #include "exec-in-place.h"
 #include "instance.h"
 #include "primitives.h"
+#include "sock-diag.h"
 #include "spawn.h"
 
 namespace procctl {
@@ -42,6 +43,7 @@ constexpr Entry kFunctions[] = {
     {"reapAny", ReapAny},
     {"pipe", Pipe},
     {"close", Close},
+    {"unixSocketPeers", UnixSocketPeers},
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

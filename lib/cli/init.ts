@@ -16,7 +16,7 @@
 // every SIGCHLD and, as a backstop, on a short interval.
 import { native } from '../native.js';
 import { validateSpawnOptions } from '../options.js';
-import { pathCandidates } from '../path-search.js';
+import { toNativeRequest } from '../spawn.js';
 import { signalName } from '../signals.js';
 import { SpawnError } from '../errors.js';
 import { signalDescendants, liveDescendants } from '../supervisor/descendants.js';
@@ -134,29 +134,7 @@ function startCommand(command: string[], terminal: boolean): number {
   const plan = validateSpawnOptions(file, args, { ...grouping, stdio: [0, 1, 2] });
   let spawned;
   try {
-    spawned = native().spawn({
-      file: plan.file,
-      candidates: pathCandidates(plan.file, plan.searchPath),
-      argv: [plan.argv0, ...plan.args],
-      envp: plan.envp,
-      cwd: plan.cwd,
-      fds: [0, 1, 2],
-      closeFds: plan.closeFds,
-      resetSignals: plan.resetSignals,
-      defaultSignals: plan.defaultSignals,
-      ignoreSignals: plan.ignoreSignals,
-      mask: plan.mask,
-      pgid: plan.pgid,
-      setsid: plan.setsid,
-      uid: plan.uid,
-      gid: plan.gid,
-      groups: plan.groups,
-      umask: plan.umask,
-      rlimits: plan.rlimits,
-      deathSignal: plan.deathSignal,
-      noNewPrivs: plan.noNewPrivs,
-      cgroup: plan.cgroup,
-    }, () => undefined, false);
+    spawned = native().spawn(toNativeRequest(plan, [0, 1, 2]), () => undefined, false);
   } catch (error) {
     throw new SpawnError(error as Error, plan.file, plan.args);
   }
