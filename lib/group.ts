@@ -4,7 +4,6 @@
 // reap it, and a group leader that procctl holds with WNOWAIT (so that its pid, the pgid, cannot
 // be reused during a sweep) is exactly such a zombie. "The group is empty" therefore means "no
 // live process is left in it".
-import { setTimeout as sleep } from 'node:timers/promises';
 import { echo, checkMilliseconds } from './options.js';
 import { listPids } from './proc/pids.js';
 import { tryReadStat } from './proc/stat.js';
@@ -55,21 +54,74 @@ export function isGroupEmpty(pgid: number): boolean {
   return !groupHasAnyProcess(pgid) || scanMembers(pgid).length === 0;
 }
 
-/**
- * Poll until the group has no live member. Resolves true when it is empty, false when timeoutMs
- * passed first. Polls often at first (most groups die within milliseconds of a signal), then
- * every 50 ms so a long wait stays cheap.
- */
-export async function waitUntilGroupEmpty(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  let interval = 2;
-  for (;;) {
-    if (isGroupEmpty(pgid)) return true;
-    const left = deadline - Date.now();
-    if (left <= 0) return false;
-    await sleep(Math.min(interval, left));
-    interval = Math.min(interval * 2, 50);
+/** A pending waitUntilGroupEmpty(). */
+interface GroupWaiter {
+  pgid: number;
+  deadline: number;
+  resolve: (empty: boolean) => void;
+}
+
+// Every pending wait is answered by ONE /proc scan per tick, shared by all waiters: stopping a
+// thousand groups at once costs a thousand cheap signal-0 probes and one scan per tick, not a
+// thousand scans. The tick interval starts at 1 ms (most groups die within milliseconds of a
+// signal), doubles up to 50 ms, and drops back to 1 ms whenever a new wait begins.
+const waiters = new Set<GroupWaiter>();
+let timer: NodeJS.Timeout | undefined;
+let interval = 1;
+
+/** pgids that still have a live (non-zombie) member, from one pass over /proc. */
+function liveGroups(): Set<number> {
+  const live = new Set<number>();
+  for (const pid of listPids()) {
+    const stat = tryReadStat(pid);
+    if (stat !== undefined && stat.state !== 'Z') live.add(stat.pgid);
   }
+  return live;
+}
+
+function settle(waiter: GroupWaiter, empty: boolean): void {
+  waiters.delete(waiter);
+  waiter.resolve(empty);
+}
+
+function schedule(ms: number): void {
+  if (timer !== undefined) clearTimeout(timer);
+  timer = setTimeout(tick, ms);
+}
+
+function tick(): void {
+  timer = undefined;
+  let scan: Set<number> | undefined;
+  const now = Date.now();
+  for (const waiter of waiters) {
+    // The probe answers for free when the group is gone altogether; only groups that still carry
+    // some process (perhaps just a zombie leader held on purpose) need the shared scan.
+    if (!groupHasAnyProcess(waiter.pgid) || !(scan ??= liveGroups()).has(waiter.pgid)) {
+      settle(waiter, true);
+    } else if (now >= waiter.deadline) {
+      settle(waiter, false);
+    }
+  }
+  if (waiters.size === 0) return;
+  interval = Math.min(interval * 2, 50);
+  let next = interval;
+  for (const waiter of waiters) next = Math.min(next, Math.max(waiter.deadline - now, 0));
+  schedule(next);
+}
+
+/**
+ * Resolve true when the group has no live member, false when timeoutMs passed first (Infinity:
+ * never time out). Concurrent waits share one /proc scan per tick.
+ */
+export function waitUntilGroupEmpty(pgid: number, timeoutMs: number): Promise<boolean> {
+  if (!groupHasAnyProcess(pgid)) return Promise.resolve(true);
+  if (timeoutMs <= 0) return Promise.resolve(isGroupEmpty(pgid));
+  return new Promise((resolve) => {
+    waiters.add({ pgid, deadline: Date.now() + timeoutMs, resolve });
+    interval = 1;
+    // Waits begun in the same turn (a stop of many groups) are answered by the same scan.
+    schedule(1);
+  });
 }
 
 /**

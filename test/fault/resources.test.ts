@@ -130,6 +130,26 @@ describe('fault: resource exhaustion', { timeout: 90_000 }, () => {
     }
   });
 
+  test('EAGAIN from clone for an unprivileged user at RLIMIT_NPROC fails with a stage', async (t) => {
+    if (!isRoot) return t.skip('needs root to start the scenario as nobody');
+    if (!(await hasTool('setpriv')) || !(await hasTool('prlimit'))) return t.skip('setpriv/prlimit (util-linux) not installed');
+    // As nobody, every thread of the scenario counts against RLIMIT_NPROC: a limit of 1 leaves no
+    // room for one more task. Only synchronous fs calls follow, so libuv needs no new thread.
+    const source = `${scenarioPrelude()}${ATTEMPT}
+      import { execFileSync } from 'node:child_process';
+      await rel.warmUp();
+      const base = rel.holdings();
+      execFileSync('prlimit', ['--pid', String(process.pid), '--nproc=1:']);
+      const outcome = await attempt('/bin/true', [], { stdio: 'ignore' });
+      report({ outcome, leaks: await rel.settleLeaks(base) });
+    `;
+    const report = reportOf(
+      await runNodeScenario(source, { wrapper: ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'] }),
+    );
+    assertFailure(report.outcome as Outcome, ['EAGAIN'], ['clone'], 'clone over RLIMIT_NPROC');
+    assert.deepEqual(report.leaks, []);
+  });
+
   test('EAGAIN at exec after dropping to a uid over RLIMIT_NPROC: no exec, nothing left', async (t) => {
     if (!isRoot) return t.skip('needs root to change uid');
     if (!(await hasTool('prlimit'))) return t.skip('prlimit (util-linux) not installed');
