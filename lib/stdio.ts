@@ -5,7 +5,7 @@
 // node:child_process at the same moment, can inherit them), the child's end is dup2'ed into place
 // by the native spawn (which clears CLOEXEC on the copy) and closed in the parent right after, and
 // the parent's end becomes a net.Socket, which makes it non-blocking and owns it from then on.
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { native } from './native.js';
 import type { StdioPlanEntry } from './options.js';
@@ -21,8 +21,14 @@ interface ParentEnd {
 export interface PreparedStdio {
   /** The plan for native.spawn: child fd i ← parent fd fds[i], -1 closed. */
   fds: number[];
-  /** Child ends of our pipes (and /dev/null): closed in the parent once the child has them. */
+  /** Child ends of our pipes: closed in the parent once the child has them. */
   childEnds: number[];
+  /**
+   * /dev/null for 'ignore' (-1: none). Opened through node:fs and so closed through node:fs: in a
+   * worker thread Node tracks fs-opened fds and closes whatever it still thinks open when the
+   * worker exits — by then that number may belong to someone else's pipe or pidfd.
+   */
+  nullFd: number;
   parentEnds: ParentEnd[];
 }
 
@@ -39,9 +45,8 @@ export interface StdioStream {
  * closed with the child's pipe ends, so procctl holds no fd between spawns.
  */
 function devNull(prepared: PreparedStdio): number {
-  const fd = openSync('/dev/null', 'r+');
-  prepared.childEnds.push(fd);
-  return fd;
+  if (prepared.nullFd === -1) prepared.nullFd = openSync('/dev/null', 'r+');
+  return prepared.nullFd;
 }
 
 function closeQuietly(fds: Iterable<number>): void {
@@ -56,15 +61,13 @@ function closeQuietly(fds: Iterable<number>): void {
 
 /** Create the pipes the plan asks for. On failure, every fd created so far is closed again. */
 export function prepareStdio(plan: readonly StdioPlanEntry[]): PreparedStdio {
-  const prepared: PreparedStdio = { fds: [], childEnds: [], parentEnds: [] };
-  let nullFd = -1;
+  const prepared: PreparedStdio = { fds: [], childEnds: [], nullFd: -1, parentEnds: [] };
   try {
     plan.forEach((entry, childFd) => {
       if (entry.kind === 'fd') {
         prepared.fds.push(entry.fd);
       } else if (entry.kind === 'ignore') {
-        if (childFd < 3 && nullFd === -1) nullFd = devNull(prepared);
-        prepared.fds.push(childFd < 3 ? nullFd : -1);
+        prepared.fds.push(childFd < 3 ? devNull(prepared) : -1);
       } else {
         const [readFd, writeFd] = native().pipe();
         // fd 0 is the child's input; every other pipe carries output to the parent.
@@ -85,6 +88,8 @@ export function prepareStdio(plan: readonly StdioPlanEntry[]): PreparedStdio {
 export function closeChildEnds(prepared: PreparedStdio): void {
   closeQuietly(prepared.childEnds);
   prepared.childEnds = [];
+  if (prepared.nullFd !== -1) closeSync(prepared.nullFd);
+  prepared.nullFd = -1;
 }
 
 /** The spawn failed: close the parent ends as well. */
