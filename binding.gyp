@@ -14,6 +14,7 @@
         "native/exit-watcher.cc",
         "native/glibc-compat.cc",
         "native/instance.cc",
+        "native/orphans.cc",
         "native/primitives.cc",
         "native/request.cc",
         "native/sock-diag.cc",

@@ -1,6 +1,10 @@
 // Registers the native functions (see lib/native.ts for the contract). Context-aware: each
 // environment (main thread, every worker) gets its own Instance.
+#include <errno.h>
 #include <napi.h>
+#include <stdio.h>
+
+#include <new>
 
 #include "exec-in-place.h"
 #include "instance.h"
@@ -46,10 +50,41 @@ constexpr Entry kFunctions[] = {
     {"unixSocketPeers", UnixSocketPeers},
 };
 
+// A Node-style ENOMEM error (code, errno) made without touching the C++ heap.
+void ThrowOutOfMemory(napi_env env, const char* function) {
+  char text[96];
+  snprintf(text, sizeof text, "ENOMEM: cannot allocate memory, %s", function);
+  napi_value code, message, error, errnoValue;
+  if (napi_create_string_utf8(env, "ENOMEM", NAPI_AUTO_LENGTH, &code) != napi_ok ||
+      napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message) != napi_ok ||
+      napi_create_error(env, code, message, &error) != napi_ok) {
+    napi_throw_error(env, "ENOMEM", "ENOMEM: cannot allocate memory");
+    return;
+  }
+  if (napi_create_int32(env, -ENOMEM, &errnoValue) == napi_ok) {
+    napi_set_named_property(env, error, "errno", errnoValue);
+  }
+  napi_throw(env, error);
+}
+
+// node-addon-api turns only Napi::Error into a JavaScript exception; a std::bad_alloc (a request
+// copied while the address space is exhausted) would unwind into V8 and terminate the process.
+// It becomes an ENOMEM error instead, built through the C API alone since the heap is exhausted.
+Napi::Value Dispatch(const Napi::CallbackInfo& info) {
+  const auto* entry = static_cast<const Entry*>(info.Data());
+  try {
+    return entry->function(info);
+  } catch (const std::bad_alloc&) {
+    ThrowOutOfMemory(info.Env(), entry->name);
+    return Napi::Value();
+  }
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   CreateInstance(env);
   for (const Entry& entry : kFunctions) {
-    exports.Set(entry.name, Napi::Function::New(env, entry.function, entry.name));
+    void* data = const_cast<Entry*>(&entry);
+    exports.Set(entry.name, Napi::Function::New(env, Dispatch, entry.name, data));
   }
   exports.Set("constants", Constants(env));
   return exports;

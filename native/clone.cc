@@ -7,7 +7,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kernel.h"
@@ -38,12 +40,14 @@ void* ChildStackTop(Instance* instance) {
 
 }  // namespace
 
-// sigprocmask acts on the calling thread on Linux; pthread_sigmask would pull in a GLIBC_2.32
-// symbol version.
+// The raw call, like glibc's own posix_spawn: sigprocmask silently leaves glibc's internal
+// signals 32 and 33 (SIGCANCEL, SIGSETXID) unblocked, and their handlers must not run in a child
+// that shares the parent's memory and thread descriptor. (pthread_sigmask would also pull in a
+// GLIBC_2.32 symbol version.) The old mask's first 64 bits land in *old.
 void BlockAllSignals(sigset_t* old) {
-  sigset_t all;
-  sigfillset(&all);
-  sigprocmask(SIG_BLOCK, &all, old);
+  sigemptyset(old);
+  uint64_t all = ~0ULL;
+  syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, old, kKernelSigsetSize);
 }
 
 uint64_t MaskBits(const sigset_t& set) {
@@ -63,7 +67,7 @@ CloneResult CloneChild(Instance* instance, SpawnPlan* plan, bool keepCallerMask)
   }
   sigset_t old;
   BlockAllSignals(&old);
-  // glibc hides its internal signals (32, 33) from the mask it reports; they are never user-set.
+  // The old mask may name 32/33 only if blocked behind glibc's back; the child keeps it as it was.
   if (keepCallerMask) plan->mask = MaskBits(old);
   plan->error.stage = 0;
   plan->error.error = 0;
@@ -73,15 +77,18 @@ CloneResult CloneChild(Instance* instance, SpawnPlan* plan, bool keepCallerMask)
   pid_t pid = -1;
   if (instance->pidfdEnabled) {
     pid = clone(RunChild, stack, flags | CLONE_PIDFD, plan, &pidfd);
-    // Kernels before 5.2 reject CLONE_PIDFD: use the SIGCHLD fallback from now on.
-    if (pid == -1 && errno == EINVAL) {
-      instance->pidfdEnabled = false;
-      pidfd = -1;
-    }
+  } else {
+    pid = clone(RunChild, stack, flags, plan);
   }
-  if (!instance->pidfdEnabled) pid = clone(RunChild, stack, flags, plan);
   result.error = pid == -1 ? errno : 0;
   sigprocmask(SIG_SETMASK, &old, nullptr);
+  // Kernels before 5.2 reject CLONE_PIDFD: use the SIGCHLD fallback from now on. The caller
+  // retries once its watcher is in place.
+  if (pid == -1 && result.error == EINVAL && instance->pidfdEnabled) {
+    instance->pidfdEnabled = false;
+    result.pidfdRejected = true;
+    pidfd = -1;
+  }
   result.pid = pid;
   result.pidfd = pid == -1 ? -1 : pidfd;
   return result;

@@ -12,6 +12,9 @@ struct CloneResult {
   pid_t pid = -1;   // -1: clone failed, errno in error
   int pidfd = -1;   // -1: no pidfd (disabled, unsupported)
   int error = 0;
+  // The kernel rejected CLONE_PIDFD (before 5.2): nothing was cloned and pidfds are now disabled;
+  // install the SIGCHLD watcher and call again.
+  bool pidfdRejected = false;
 };
 
 // keepCallerMask: the child installs the caller's mask as it was before signals were blocked

@@ -5,6 +5,7 @@
 #include "exit-watcher.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "kernel.h"
+#include "orphans.h"
 
 
 namespace procctl {
@@ -326,10 +328,33 @@ void DeliverCollectedExit(Child* child, const ExitInfo& info) {
   Report(child, child->stash);
 }
 
+namespace {
+
+// At teardown nobody is left to call reap() or to watch: a child that already exited (a held
+// zombie, or an exit not yet seen by the loop) is reaped now; one still running goes to the
+// orphan list, which the next spawn of any environment sweeps. Either way no zombie stays for the
+// life of the process.
+void ReapOrAdopt(Child* child) {
+  if (child->reaped || child->stashed) return;
+  ExitInfo ignored;
+  int idtype = child->pidfd >= 0 ? P_PIDFD : P_PID;
+  int id = child->pidfd >= 0 ? child->pidfd : child->pid;
+  int found = WaitWithUsage(idtype, id, WEXITED | WNOHANG, &ignored);
+  if (found != 0) return;  // reaped now, or already gone (ECHILD)
+  int pidfd = child->pidfd >= 0 ? fcntl(child->pidfd, F_DUPFD_CLOEXEC, 3) : -1;
+  // Without a pidfd copy (no fd left) the pid still identifies it: it is our unreaped child.
+  AdoptOrphan(child->pid, pidfd);
+}
+
+}  // namespace
+
 void CloseAllWatchers(Instance* instance) {
   std::vector<Child*> children;
   for (const auto& entry : instance->children) children.push_back(entry.second);
-  for (Child* child : children) Forget(child);
+  for (Child* child : children) {
+    ReapOrAdopt(child);
+    Forget(child);
+  }
   if (instance->sigchld != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(instance->sigchld), OnSigchldClosed);
     instance->sigchld = nullptr;

@@ -4,15 +4,19 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <memory>
 
 #include "clone.h"
 #include "errors.h"
 #include "exit-watcher.h"
 #include "instance.h"
 #include "kernel.h"
+#include "orphans.h"
 #include "request.h"
 
 
@@ -52,17 +56,46 @@ Child* FindChild(const Napi::CallbackInfo& info) {
   return it == instance->children.end() ? nullptr : it->second;
 }
 
+// A child that started but cannot be tracked (out of memory): kill and reap it, so the failed
+// spawn leaves nothing behind.
+void Discard(const CloneResult& clone) {
+  if (clone.pidfd >= 0) {
+    syscall(SYS_pidfd_send_signal, clone.pidfd, SIGKILL, nullptr, 0);
+  } else {
+    kill(clone.pid, SIGKILL);
+  }
+  ReapFailed(clone);
+}
+
+// Every allocation comes before the child is entered in the map, so a bad_alloc leaves nothing
+// half-tracked; the caller then discards the child.
 Child* Track(Instance* instance, const CloneResult& clone, Napi::Function onExit, bool hold) {
-  auto* child = new Child;
+  auto child = std::make_unique<Child>();
   child->instance = instance;
   child->id = instance->nextId++;
   child->pid = clone.pid;
   child->pidfd = clone.pidfd;
   child->hold = hold;
-  napi_create_reference(instance->env, onExit, 1, &child->onExit);
-  instance->children[child->id] = child;
-  WatchChild(child);
-  return child;
+  Child*& slot = instance->children[child->id];
+  if (napi_create_reference(instance->env, onExit, 1, &child->onExit) != napi_ok) {
+    instance->children.erase(child->id);
+    throw Napi::Error::New(instance->env);
+  }
+  slot = child.release();
+  WatchChild(slot);
+  return slot;
+}
+
+// Clones; when the kernel rejects CLONE_PIDFD the SIGCHLD watcher is installed before the retry,
+// so the exit of a short-lived child cannot come before the watcher.
+CloneResult Clone(Instance* instance, SpawnPlan* plan, bool keepCallerMask) {
+  if (!instance->pidfdEnabled) EnsureSigchldWatcher(instance);
+  CloneResult clone = CloneChild(instance, plan, keepCallerMask);
+  if (clone.pidfdRejected) {
+    EnsureSigchldWatcher(instance);
+    clone = CloneChild(instance, plan, keepCallerMask);
+  }
+  return clone;
 }
 
 }  // namespace
@@ -75,12 +108,14 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   SpawnRequest request(env, info[0], false);
   SpawnPlan* plan = request.plan();
   plan->expectedParent = getpid();
+  ReapExitedOrphans();
   plan->closeRange = instance->closeRangeEnabled;
 
-  if (!instance->pidfdEnabled) EnsureSigchldWatcher(instance);
-  CloneResult clone = CloneChild(instance, plan, !request.hasMask());
+  Napi::Function onExit = info[1].As<Napi::Function>();
+  bool hold = info[2].As<Napi::Boolean>();
+
+  CloneResult clone = Clone(instance, plan, !request.hasMask());
   if (clone.pid == -1) throw SystemError(env, clone.error, "clone");
-  if (clone.pidfd < 0) EnsureSigchldWatcher(instance);
 
   Stage stage = static_cast<Stage>(plan->error.stage);
   if (stage != Stage::None) {
@@ -88,7 +123,13 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     throw SpawnFailure(env, request, stage, plan->error.error);
   }
 
-  Child* child = Track(instance, clone, info[1].As<Napi::Function>(), info[2].As<Napi::Boolean>());
+  Child* child;
+  try {
+    child = Track(instance, clone, onExit, hold);
+  } catch (...) {
+    Discard(clone);
+    throw;
+  }
   Napi::Object result = Napi::Object::New(env);
   result.Set("id", child->id);
   result.Set("pid", child->pid);

@@ -163,7 +163,15 @@ async function runMix({ count, concurrency, seed, ops: opNames, onProgress }) {
   const ops = selectOperations(opNames);
   const ledger = new ExitLedger();
   const perOp = Object.fromEntries(OPERATIONS.map((op) => [op.name, 0]));
-  const failures = [];
+  // Every failure is counted; the first few are kept to print.
+  const failures = { count: 0, samples: [] };
+  const fail = (text) => {
+    failures.count++;
+    if (failures.samples.length < 20) failures.samples.push(text);
+  };
+  // A process warning (say "fd opened in unmanaged mode twice") is a defect the soak must report.
+  const onWarning = (warning) => fail(`warning: ${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
   let next = 0;
   async function lane() {
     while (next < count) {
@@ -173,13 +181,13 @@ async function runMix({ count, concurrency, seed, ops: opNames, onProgress }) {
       try {
         await op.run(ledger);
       } catch (error) {
-        if (failures.length < 20) failures.push(`${op.name}: ${error?.stack ?? error}`);
-        else failures.length++;
+        fail(`${op.name}: ${error?.stack ?? error}`);
       }
       if (onProgress && index % 1000 === 0) onProgress(index);
     }
   }
   await Promise.all(Array.from({ length: concurrency }, lane));
+  process.off('warning', onWarning);
   // Give late duplicate reports (if any) a chance to show up before counting.
   await sleep(50);
   return { done: next, perOp, failures, started: ledger.started, reported: ledger.reported, duplicates: ledger.duplicates };
@@ -325,8 +333,8 @@ async function main() {
     totals.started += r.started;
     totals.reported += r.reported;
     totals.duplicates += r.duplicates;
-    totals.failureCount += r.failures.length;
-    totals.failures.push(...r.failures.filter(Boolean));
+    totals.failureCount += r.failures.count;
+    totals.failures.push(...r.failures.samples);
     for (const [k, v] of Object.entries(r.perOp)) totals.perOp[k] = (totals.perOp[k] ?? 0) + v;
   }
   const seconds = (Date.now() - started) / 1000;

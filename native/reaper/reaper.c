@@ -38,10 +38,18 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 #define EXIT_USAGE 125
 
@@ -247,6 +255,26 @@ static size_t mark_descendants(const struct proc_table *t, char *in_tree) {
   return count;
 }
 
+/*
+ * Signal one member of the subtree found by the scan. Since the scan its parent may have reaped it
+ * and the pid may belong to an unrelated process now: pin the pid with a pidfd, then check the
+ * process still has the scanned parent (or us, when it was re-parented) before signalling through
+ * the pidfd. When no pidfd can be had (no pidfd_open before Linux 5.3, no fd left) kill() it is.
+ */
+static void signal_member(pid_t pid, pid_t scanned_ppid, int sig) {
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) {
+    if (errno != ESRCH) kill(pid, sig);
+    return;
+  }
+  pid_t ppid;
+  char st;
+  if (read_stat(pid, &ppid, &st) == 0 && (ppid == scanned_ppid || ppid == getpid())) {
+    syscall(SYS_pidfd_send_signal, (int)fd, sig, NULL, 0);
+  }
+  close((int)fd);
+}
+
 /* Send sig to every live process of the subtree. Returns how many processes (zombies too) remain. */
 static size_t signal_subtree(int sig) {
   static struct proc_table table;
@@ -255,7 +283,7 @@ static size_t signal_subtree(int sig) {
   if (!in_tree) abort();
   size_t count = mark_descendants(&table, in_tree);
   for (size_t i = 0; sig != 0 && i < table.len; i++) {
-    if (in_tree[i] && table.state[i] != 'Z') kill(table.pid[i], sig);
+    if (in_tree[i] && table.state[i] != 'Z') signal_member(table.pid[i], table.ppid[i], sig);
   }
   free(in_tree);
   return count;

@@ -117,25 +117,18 @@ describe('fault: each child setup stage reports itself and leaves nothing', { ti
       const out = [];
       for (const options of ${JSON.stringify(cases.map(([, options]) => options))}) {
         const base = rel.holdings();
-        let outcome;
-        try {
-          const child = procctl.spawn('/bin/sh', ['-c', 'echo ran > ' + ${JSON.stringify(marker)}], { stdio: 'ignore', ...options });
-          const r = await child.exited;
-          outcome = { ran: true, code: r.code };
-        } catch (e) {
-          outcome = { error: describeError(e), spawnError: procctl.SpawnError.is(e) };
-        }
+        const outcome = await attempt('/bin/sh', ['-c', 'echo ran > ' + ${JSON.stringify(marker)}], { stdio: 'ignore', ...options });
         out.push({ outcome, leaks: await rel.settleLeaks(base) });
       }
       report({ out });
     `;
     const r = await runNodeScenario(source, { wrapper });
     assert.ok(r.report, `scenario failed (${r.code ?? r.signal}): ${r.stderr}`);
-    const out = r.report.out as Array<{ outcome: { error?: { stage: string; code: string }; spawnError?: boolean; ran?: boolean }; leaks: string[] }>;
+    const out = r.report.out as Array<{ outcome: { error?: { stage: string; code: string }; spawnError?: boolean; ok: boolean }; leaks: string[] }>;
     out.forEach(({ outcome, leaks }, i) => {
       const [stages, options] = cases[i] as [string[], SpawnOptions];
       const what = JSON.stringify(options);
-      assert.ok(!outcome.ran, `${what}: the program ran although a step must fail`);
+      assert.ok(!outcome.ok, `${what}: the program ran although a step must fail`);
       assert.equal(outcome.spawnError, true, `${what}: SpawnError`);
       assert.ok(stages.includes(outcome.error?.stage ?? ''), `${what}: stage ${outcome.error?.stage} not in ${stages.join('/')}`);
       assert.equal(outcome.error?.code, 'EPERM', `${what}: code`);

@@ -244,7 +244,8 @@ export function cgroupMountFor(controller: string): { path: string; version: 1 |
 
 /**
  * Source text that a scenario script starts with: imports of the package and of these helpers,
- * and `report(obj)` that prints the one JSON line runNodeScenario() collects.
+ * `report(obj)` that prints the one JSON line runNodeScenario() collects, `describeError(e)` and
+ * `attempt(file, args, options)`.
  */
 export function scenarioPrelude(): string {
   return [
@@ -253,6 +254,15 @@ export function scenarioPrelude(): string {
     `import * as proc from ${JSON.stringify(procModule)};`,
     `const report = (o) => process.stdout.write(JSON.stringify(o, (k, v) => typeof v === 'bigint' ? v.toString() : v) + '\\n');`,
     `const describeError = (e) => e && typeof e === 'object' ? { name: e.name, message: e.message, code: e.code, errno: e.errno, stage: e.stage, path: e.path, syscall: e.syscall } : { value: String(e) };`,
+    // One spawn attempt, awaited to its exit, streams closed: {ok, code, signal} or {ok: false, error}.
+    'const attempt = async (file, args, options) => {',
+    '  let child;',
+    '  try { child = procctl.spawn(file, args, options); }',
+    '  catch (e) { return { ok: false, error: describeError(e), spawnError: procctl.SpawnError.is(e) }; }',
+    '  for (const s of child.stdio) s?.destroy();',
+    '  const r = await child.exited;',
+    '  return { ok: true, code: r.code, signal: r.signal };',
+    '};',
     '',
   ].join('\n');
 }

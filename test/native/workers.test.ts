@@ -2,7 +2,7 @@
 // children still running must not crash or hang the process. Runs in a fixture process.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { killAll } from '../helpers/proc.js';
+import { killAll, zombieChildren } from '../helpers/proc.js';
 import { fixtureReport, runFixture } from '../helpers/native.js';
 
 describe('native addon in worker threads', { timeout: 60_000 }, () => {
@@ -18,6 +18,26 @@ describe('native addon in worker threads', { timeout: 60_000 }, () => {
       } finally {
         killAll(pids);
       }
+    });
+  }
+
+  for (const mode of ['pidfd', 'fallback']) {
+    test(`a worker's teardown reaps the children that already exited (${mode})`, async () => {
+      const result = await runFixture('worker-zombies', [mode], { timeout: 30_000 });
+      assert.equal(result.signal, null, `fixture died of ${result.signal}: ${result.stderr}`);
+      assert.equal(result.code, 0, result.stderr);
+      const { zombies, pids } = fixtureReport<{ zombies: number[]; pids: number[] }>(result);
+      assert.equal(pids.length, 2);
+      assert.deepEqual(zombies.filter((pid) => pids.includes(pid)), [], 'held and unseen exits are reaped');
+    });
+
+    test(`children still running at a worker's teardown are reaped by the next spawn (${mode})`, async () => {
+      const result = await runFixture('worker-orphans', [mode], { timeout: 30_000 });
+      assert.equal(result.signal, null, `fixture died of ${result.signal}: ${result.stderr}`);
+      assert.equal(result.code, 0, result.stderr);
+      const report = fixtureReport<{ pids: number[]; zombiesBefore: number[]; zombies: number[] }>(result);
+      assert.deepEqual(report.zombiesBefore.sort(), report.pids.sort(), 'both exited after the teardown');
+      assert.deepEqual(report.zombies.filter((pid) => report.pids.includes(pid)), [], 'the spawn swept them');
     });
   }
 });

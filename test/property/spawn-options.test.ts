@@ -2,15 +2,16 @@
 //  - Invalid combinations: always a TypeError/RangeError naming the bad option, thrown before any
 //    fd or process exists (the parent's fds and children are compared before and after).
 //  - Valid combinations: the child's /proc view matches the options (pgid/sid, SigIgn/SigBlk, fds,
-//    umask, cwd), and after it is killed nothing is left: no fd, no child, no zombie.
+//    umask, cwd, RLIMIT_NOFILE, no_new_privs), and after it is killed nothing is left: no fd, no
+//    child, no zombie.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, closeSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { spawn } from '../../lib/index.js';
-import { fdTargets, readStat, readStatus, maskOf, sigMask, withDeadline } from '../helpers/proc.js';
+import { fdTargets, isAlive, readStat, readStatus, maskOf, sigMask, withDeadline } from '../helpers/proc.js';
 import { holdings, leaksBetween, procView, settleLeaks, waitUntilSleeping, warmUp } from '../helpers/reliability.js';
 
 const SEED = 0x5eed;
@@ -73,6 +74,8 @@ interface ValidCase {
   umask: number | undefined;
   cwdIndex: number;
   stdio: Array<'ignore' | 'inherit' | 'pipe' | 'devnull'>;
+  nofile: [number, number] | undefined;
+  noNewPrivs: boolean;
 }
 
 const validCase: fc.Arbitrary<ValidCase> = fc
@@ -88,6 +91,12 @@ const validCase: fc.Arbitrary<ValidCase> = fc
       minLength: 0,
       maxLength: 6,
     }),
+    // The soft limit must leave room for the stdio plan (fds up to 5) and the loader.
+    nofile: fc.option(
+      fc.tuple(fc.integer({ min: 16, max: 4096 }), fc.integer({ min: 0, max: 4096 })).map(([soft, extra]): [number, number] => [soft, soft + extra]),
+      { nil: undefined },
+    ),
+    noNewPrivs: fc.boolean(),
   })
   // session: true needs a new group; 'inherit' with a session is invalid input, tested above.
   // 'inherit' above fd 2 would pass whatever the test runner has open there: use /dev/null.
@@ -96,6 +105,13 @@ const validCase: fc.Arbitrary<ValidCase> = fc
     session: c.group === 'inherit' ? false : c.session,
     stdio: c.stdio.map((s, i) => (s === 'inherit' && i >= 3 ? 'devnull' : s)),
   }));
+
+/** [soft, hard] of "Max open files" in /proc/PID/limits. */
+function openFilesLimit(pid: number): [number, number] {
+  const line = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files')) ?? '';
+  const [soft, hard] = line.slice('Max open files'.length).trim().split(/\s+/).map(Number);
+  return [soft ?? NaN, hard ?? NaN];
+}
 
 describe('property: spawn options', { timeout: 120_000 }, () => {
   let scratch = '';
@@ -147,6 +163,8 @@ describe('property: spawn options', { timeout: 120_000 }, () => {
         if (c.session) options.session = true;
         if (c.blockSignals !== undefined) options.blockSignals = c.blockSignals;
         if (c.umask !== undefined) options.umask = c.umask;
+        if (c.nofile !== undefined) options.rlimits = { nofile: c.nofile };
+        if (c.noNewPrivs) options.noNewPrivs = true;
         const child = spawn('/bin/sleep', ['30'], options);
         try {
           const expectedFds = new Set<number>([0, 1, 2]);
@@ -175,6 +193,8 @@ describe('property: spawn options', { timeout: 120_000 }, () => {
           if (c.umask !== undefined) assert.equal(view.umask, c.umask, 'umask');
           else assert.equal(view.umask, ownUmask, 'umask inherited');
           assert.equal(view.cwd, realpathSync(cwd), 'cwd');
+          assert.deepEqual(openFilesLimit(child.pid), c.nofile ?? openFilesLimit(process.pid), 'RLIMIT_NOFILE');
+          assert.equal(view.noNewPrivs, c.noNewPrivs, 'no_new_privs');
         } finally {
           if (child.pgid === child.pid) child.killGroup('SIGKILL');
           else child.kill('SIGKILL');
@@ -185,6 +205,33 @@ describe('property: spawn options', { timeout: 120_000 }, () => {
       }),
       { seed: SEED, numRuns: 60, includeErrorInReport: true },
     );
+  });
+
+  test('invalid arguments to kill/killGroup/terminate throw, naming the argument, and signal nothing', async () => {
+    const child = spawn('/bin/sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const badSignal = fc.oneof(
+        fc.constantFrom<unknown>('SIGNOPE', 'RTMIN+99', '', 65, -1, 1.5, NaN, null, {}, [15], true),
+        fc.string({ maxLength: 6 }).filter((x) => !/^\s*(sig)?[a-z]*\d*\s*$/i.test(x) || x.trim() === ''),
+      );
+      const call = fc.oneof(
+        badSignal.map((sig) => ({ name: 'signal', run: () => child.kill(sig as string) })),
+        badSignal.map((sig) => ({ name: 'signal', run: () => child.killGroup(sig as string) })),
+        badSignal.filter((x) => x !== null).map((sig) => ({ name: 'signal', run: () => child.terminate({ signal: sig as string }) })),
+        fc.constantFrom<unknown>(-1, NaN, 'soon').map((grace) => ({ name: 'grace', run: () => child.terminate({ grace: grace as number }) })),
+        fc.constantFrom<unknown>('yes', 1).map((group) => ({ name: 'group', run: () => child.terminate({ group: group as boolean }) })),
+      );
+      fc.assert(
+        fc.property(call, ({ name, run }) => {
+          assert.throws(run, (e: Error) => (e instanceof TypeError || e instanceof RangeError) && e.message.includes(name));
+          assert.ok(isAlive(child.pid), 'the child must not have been signalled');
+        }),
+        { seed: SEED, numRuns: 100, includeErrorInReport: true },
+      );
+    } finally {
+      child.kill('SIGKILL');
+      await withDeadline(child.exited, 5000, 'child exit');
+    }
   });
 
   test('cleanup', () => {

@@ -26,6 +26,8 @@ describe('security: privilege drop', { timeout: 60_000 }, () => {
 
   test('uid, gid and groups reach the child exactly, in every id slot', async (t) => {
     if (!isRoot) return t.skip('needs root to change credentials');
+    // This also pins the order: once setuid() has left root, setgroups() and setgid() fail with
+    // EPERM, so all three taking effect means setuid came last.
     const child = spawn('/bin/sleep', ['30'], { stdio: 'ignore', uid: NOBODY, gid: NOBODY, groups: [NOBODY, 100] });
     try {
       await waitUntilSleeping(child.pid);
