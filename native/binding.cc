@@ -4,6 +4,7 @@
 #include <napi.h>
 #include <stdio.h>
 
+#include <exception>
 #include <new>
 
 #include "exec-in-place.h"
@@ -76,6 +77,10 @@ Napi::Value Dispatch(const Napi::CallbackInfo& info) {
     return entry->function(info);
   } catch (const std::bad_alloc&) {
     ThrowOutOfMemory(info.Env(), entry->name);
+    return Napi::Value();
+  } catch (const std::exception& e) {
+    // Any other library exception (length_error, ...) is a bug, but not one worth an abort.
+    napi_throw_error(info.Env(), nullptr, e.what());
     return Napi::Value();
   }
 }
