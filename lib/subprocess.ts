@@ -288,7 +288,12 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
 
   #stopWithPolicy(): void {
     const { killSignal, killAfter } = this.#stop;
-    this.terminate({ signal: killSignal, grace: killAfter }).catch((error: Error) => this.emit('error', error));
+    // A stop nobody asked for explicitly must not crash a program that never listened for
+    // 'error': without a listener the failure becomes a process warning instead.
+    this.terminate({ signal: killSignal, grace: killAfter }).catch((error: Error) => {
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      else process.emitWarning(error);
+    });
   }
 
   #armLimits(): void {

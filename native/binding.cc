@@ -75,6 +75,10 @@ Napi::Value Dispatch(const Napi::CallbackInfo& info) {
   const auto* entry = static_cast<const Entry*>(info.Data());
   try {
     return entry->function(info);
+  } catch (const Napi::Error& e) {
+    // Our own errors (a std::exception too): thrown as they are, with code, errno and stage.
+    e.ThrowAsJavaScriptException();
+    return Napi::Value();
   } catch (const std::bad_alloc&) {
     ThrowOutOfMemory(info.Env(), entry->name);
     return Napi::Value();

@@ -9,7 +9,7 @@ import { findByCmdline, isAlive, waitUntil } from '../helpers/proc.js';
 const T = { timeout: 20_000 };
 
 describe('procctl exec --timeout', () => {
-  test('a killed sh -c wrapper takes its grandchildren with it: 124 within 2 s, nothing left', T, async () => {
+  test('a killed sh -c wrapper takes its grandchildren with it: 124 at the deadline, nothing left', T, async () => {
     const nap = uniqueSleep();
     try {
       // The wrapper announces itself on stderr, so the 2 s count from the command's start, not
@@ -21,7 +21,9 @@ describe('procctl exec --timeout', () => {
       const elapsed = Date.now() - startedAt;
       assert.equal(r.code, 124, r.stderr);
       assert.equal(r.stderr, 'started\n');
-      assert.ok(startedAt > 0 && elapsed < 2000, `took ${elapsed} ms after the command started`);
+      // On an idle machine this is ~1.05 s; the bound only has to tell "stopped at the 1 s
+      // deadline" from "waited for the 1000 s sleep", with room for a loaded or sanitized run.
+      assert.ok(startedAt > 0 && elapsed < 5000, `took ${elapsed} ms after the command started`);
       assert.equal(r.stdout, '', 'the wrapper was killed before it could echo');
       assert.deepEqual(findByCmdline(nap), [], 'no sleep left behind');
     } finally {

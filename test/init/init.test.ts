@@ -116,7 +116,8 @@ describe('procctl init', { timeout: 60_000 }, () => {
 
   test('on a terminal it owns, the command gets a new group in the foreground (keeps its controlling tty)', (t) => {
     if (spawnSync('script', ['--version']).status !== 0) return t.skip('script(1) is not installed (needed for a pty)');
-    const inner = `${process.execPath} ${CLI} init -- sh -c 'echo ids $(ps -o pgid=,sid=,tpgid= -p $$); exit 3'; echo status=$?`;
+    // pgid, sid and tpgid are fields 5, 6 and 8 of /proc/PID/stat (comm is "(sh)": no spaces).
+    const inner = `${process.execPath} ${CLI} init -- sh -c 'read -r _ _ _ _ pgid sid _ tpgid _ < /proc/$$/stat; echo ids $pgid $sid $tpgid; exit 3'; echo status=$?`;
     const result = spawnSync('script', ['-qec', inner, '/dev/null'], { encoding: 'utf8', timeout: 20_000 });
     const ids = /ids (\d+) (\d+) (\d+)/.exec(result.stdout);
     assert.ok(ids, result.stdout + result.stderr);
