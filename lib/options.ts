@@ -4,6 +4,7 @@
 //
 // The user's options object is copied into a null-prototype object first: a polluted
 // Object.prototype (say `Object.prototype.uid = 0`) can neither inject an option nor hide one.
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute } from 'node:path';
@@ -349,6 +350,25 @@ export function validateSignalSetup(options: Record<string, unknown>): {
   return { resetSignals, defaultSignals, ignoreSignals, mask: blocked ?? (resetSignals ? [] : null) };
 }
 
+/** CAP_SETGID (bit 6) in this process's effective capability set. */
+function hasCapSetgid(): boolean {
+  try {
+    const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return capEff !== undefined && ((BigInt(`0x${capEff}`) >> 6n) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The supplementary groups a uid/gid change implies: none ([]) when this process may clear them
+ * (CAP_SETGID). Without that capability setgroups() would fail with EPERM, and such a caller has
+ * no privileged groups to shed, so they are left as they are (libuv likewise ignores the failure).
+ */
+function implicitGroups(): number[] | null {
+  return hasCapSetgid() ? [] : null;
+}
+
 /**
  * uid, gid, groups: -1 / null mean unchanged. A uid or gid change without `groups` clears the
  * supplementary groups (as Go does): keeping the caller's (root's) groups after dropping to
@@ -357,7 +377,7 @@ export function validateSignalSetup(options: Record<string, unknown>): {
 export function validateCredentials(options: Record<string, unknown>): { uid: number; gid: number; groups: number[] | null } {
   const uid = options.uid === undefined ? -1 : checkId(options.uid, 'uid');
   const gid = options.gid === undefined ? -1 : checkId(options.gid, 'gid');
-  let groups: number[] | null = uid === -1 && gid === -1 ? null : [];
+  let groups: number[] | null = uid === -1 && gid === -1 ? null : implicitGroups();
   if (options.groups !== undefined) {
     if (!Array.isArray(options.groups)) throw typeError('groups', 'an array of group ids', options.groups);
     if (options.groups.length > 65536) throw rangeError('groups', 'at most 65536 group ids', options.groups.length);
