@@ -43,8 +43,8 @@ export interface NativeSpawnRequest {
   candidates: string[];
   /** argv including argv[0]. */
   argv: string[];
-  /** 'NAME=value' entries. */
-  envp: string[];
+  /** 'NAME=value' entries; null: this process's environ (main thread only, where Node keeps it in sync). */
+  envp: string[] | null;
   /** Directory to chdir into, or null. */
   cwd: string | null;
   /** Child fd i is a dup of parent fd fds[i]; -1 leaves child fd i closed. Overlaps are handled. */

@@ -6,6 +6,7 @@
 // Object.prototype (say `Object.prototype.uid = 0`) can neither inject an option nor hide one.
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute } from 'node:path';
 import type { Readable, Stream } from 'node:stream';
@@ -98,7 +99,7 @@ export interface SpawnPlan {
   argv0: string;
   cwd: string | null;
   /** 'NAME=value' entries. */
-  envp: string[];
+  envp: string[] | null;
   /** PATH used to search for file (the child's, when env was given). */
   searchPath: string;
   stdio: StdioPlanEntry[];
@@ -217,10 +218,15 @@ export function validateCwd(value: unknown): string | null {
   return cwd;
 }
 
-/** env: the child's whole environment as 'NAME=value' entries (undefined values are dropped). */
-export function validateEnv(value: unknown): { envp: string[]; path: string | undefined } {
+/**
+ * env: the child's whole environment as 'NAME=value' entries (undefined values are dropped).
+ * Without `env`, the main thread passes null: the native side then hands the C library's environ
+ * to execve, which Node keeps in sync with process.env there, instead of copying every variable
+ * on every spawn. A worker's process.env is its own copy, so workers always pass entries.
+ */
+export function validateEnv(value: unknown): { envp: string[] | null; path: string | undefined } {
   if (value === undefined || value === null) {
-    return { envp: environToEnvp(process.env), path: process.env.PATH };
+    return { envp: isMainThread ? null : environToEnvp(process.env), path: process.env.PATH };
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw typeError('env', 'an object of NAME: value strings', value);

@@ -127,7 +127,11 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
   candidates_ = ToStrings(env, object, "candidates");
   if (candidates_.empty()) ThrowType(env, "candidates", "a non-empty array");
   argv_ = ToStrings(env, object, "argv");
-  envp_ = ToStrings(env, object, "envp");
+  // envp null: the C library's environ, which Node keeps in sync with process.env on the main
+  // thread; saves converting the whole environment on every spawn.
+  Napi::Value envp = Field(object, "envp");
+  useEnviron_ = envp.IsNull();
+  if (!useEnviron_) envp_ = ToStrings(env, object, "envp");
   Napi::Value cwd = Field(object, "cwd");
   hasCwd_ = !cwd.IsNull() && !cwd.IsUndefined();
   if (hasCwd_) cwd_ = ToString(env, cwd, "cwd");
@@ -169,7 +173,7 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
   plan_.candidates = candidatePointers_.data();
   plan_.candidateCount = static_cast<int>(candidatePointers_.size());
   plan_.argv = argvPointers_.data();
-  plan_.envp = envpPointers_.data();
+  plan_.envp = useEnviron_ ? environ : envpPointers_.data();
   plan_.cwd = hasCwd_ ? cwd_.c_str() : nullptr;
   plan_.fds = fds_.data();
   plan_.scratch = scratch_.data();

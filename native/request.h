@@ -42,6 +42,7 @@ class SpawnRequest {
   std::vector<PlanRlimit> rlimits_;
   std::string cgroup_;
   bool hasMask_ = false;
+  bool useEnviron_ = false;  // envp was null: pass environ
   SpawnPlan plan_ = {};
 };
 

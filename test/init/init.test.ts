@@ -117,7 +117,10 @@ describe('procctl init', { timeout: 60_000 }, () => {
   test('on a terminal it owns, the command gets a new group in the foreground (keeps its controlling tty)', (t) => {
     if (spawnSync('script', ['--version']).status !== 0) return t.skip('script(1) is not installed (needed for a pty)');
     // pgid, sid and tpgid are fields 5, 6 and 8 of /proc/PID/stat (comm is "(sh)": no spaces).
-    const inner = `${process.execPath} ${CLI} init -- sh -c 'read -r _ _ _ _ pgid sid _ tpgid _ < /proc/$$/stat; echo ids $pgid $sid $tpgid; exit 3'; echo status=$?`;
+    // init hands the terminal over just after the spawn (and SIGCONTs the group, so a reader
+    // stopped by SIGTTIN in between resumes): poll up to ~2 s for the handover.
+    const poll = 'i=0; while :; do read -r _ _ _ _ pgid sid _ tpgid _ < /proc/$$/stat; [ "$pgid" = "$tpgid" ] || [ $i -ge 200 ] && break; i=$((i+1)); sleep 0.01; done';
+    const inner = `${process.execPath} ${CLI} init -- sh -c '${poll}; echo ids $pgid $sid $tpgid; exit 3'; echo status=$?`;
     const result = spawnSync('script', ['-qec', inner, '/dev/null'], { encoding: 'utf8', timeout: 20_000 });
     const ids = /ids (\d+) (\d+) (\d+)/.exec(result.stdout);
     assert.ok(ids, result.stdout + result.stderr);

@@ -25,7 +25,7 @@ async function runFdParent(at: number[], env: string[] = []): Promise<Report> {
     const fds = Array.from({ length: Math.max(...at) + 1 }, (_, i) => (i < 3 ? i : -1));
     at.forEach((target, i) => (fds[target] = pipes[i]![0]));
     const reportPath = join(dir, 'report.json');
-    const envp = [...nativeRequest([]).envp, ...env];
+    const envp = [...(nativeRequest([]).envp ?? []), ...env];
     const child = spawnNative([process.execPath, fixturePath('fd-parent'), reportPath], { fds, envp });
     const exit = await withDeadline(child.exited, 30_000, 'fd-parent fixture');
     assert.equal(exit.code, 0, 'fd-parent exit code');

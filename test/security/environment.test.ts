@@ -38,9 +38,12 @@ describe('security: environment', { timeout: 30_000 }, () => {
 
   test('without env, the child gets process.env as it is at spawn time', async () => {
     process.env[SECRET] = 'now';
+    process.env.PROCCTL_TEST_GONE = 'x';
+    delete process.env.PROCCTL_TEST_GONE;
     try {
       const environ = await environOf(undefined);
       assert.ok(environ.includes(`${SECRET}=now`));
+      assert.ok(!environ.some((e) => e.startsWith('PROCCTL_TEST_GONE=')), 'a deleted variable reached the child');
       assert.equal(environ.length, Object.keys(process.env).length);
     } finally {
       delete process.env[SECRET];
