@@ -1,6 +1,9 @@
 # Two targets: the addon (procctl.node) and procctl-reaper, a plain C program with no node headers.
 # Both stay on the glibc 2.28 baseline: newer kernel interfaces go through syscall(SYS_...), and
 # libstdc++/libgcc are linked statically so the addon needs no GLIBCXX_ or CXXABI_ version.
+# -z nodelete: Node 22+ dlcloses an addon once no environment uses it (e.g. after the last worker
+# that loaded it exits); the process-wide orphan list and any pending uv close callbacks must
+# outlive that, so the addon is never unloaded.
 {
   "targets": [
     {
@@ -27,7 +30,7 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20", "-O3"],
       "cflags": ["-O2", "-Wall", "-fstack-protector-strong"],
       "cflags_cc": ["-std=c++17", "-fexceptions"],
-      "ldflags": ["-static-libstdc++", "-static-libgcc"]
+      "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,-z,nodelete"]
     },
     {
       "target_name": "procctl-reaper",

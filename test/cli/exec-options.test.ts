@@ -130,6 +130,18 @@ describe('procctl exec fds, cwd, env', () => {
   /** The command lists its own fds (ls runs as a child of sh, so its directory fd is not in the list). */
   const FDS = ['sh', '-c', 'ls /proc/$$/fd'];
   const parseFds = (stdout: string): number[] => stdout.trim().split(/\s+/).map(Number).sort((a, b) => a - b);
+  /** `ls -l` of the command's fds ('… 3 -> pipe:[123]'); ls is a child, so its own fds are not listed. */
+  const FDS_WITH_TARGETS = ['sh', '-c', 'ls -l /proc/$$/fd'];
+  /**
+   * The fds listed by FDS_WITH_TARGETS, minus one not given whose target is /dev/null: Node 22 and
+   * later open a /dev/null of their own at startup, which --keep-fds cannot tell from an
+   * inherited one (known limitation, see README).
+   */
+  const withoutNodeDevNull = (stdout: string, given: number[]): number[] => stdout.trim().split('\n')
+    .map((line) => / (\d+) -> (.*)$/.exec(line)?.slice(1) ?? [])
+    .filter((pair) => pair.length === 2)
+    .filter(([fd, target]) => given.includes(Number(fd)) || target !== '/dev/null' || Number(process.versions.node.split('.')[0]) < 22)
+    .map(([fd]) => Number(fd)).sort((a, b) => a - b);
 
   test('inherited fds >= 3 are closed by default', T, async () => {
     const r = await runCli(['exec', ...FDS], { extraFds: ['pipe', 'pipe'] });
@@ -144,13 +156,13 @@ describe('procctl exec fds, cwd, env', () => {
   });
 
   test('--keep-fds keeps every inherited fd', T, async () => {
-    const r = await runCli(['exec', '--keep-fds', ...FDS], { extraFds: ['pipe', 'pipe'] });
+    const r = await runCli(['exec', '--keep-fds', ...FDS_WITH_TARGETS], { extraFds: ['pipe', 'pipe'] });
     // Exactly what procctl was given: fds 0–4, plus any fd of this process without close-on-exec
     // (node:child_process passes those on too); none of Node's own event-loop fds.
     const given = [...new Set([0, 1, 2, 3, 4, ...inheritableFds()])].sort((a, b) => a - b);
-    assert.deepEqual(parseFds(r.stdout), given, r.stderr);
-    const timed = await runCli(['exec', '--timeout', '10', '--keep-fds', ...FDS], { extraFds: ['pipe', 'pipe'] });
-    assert.deepEqual(parseFds(timed.stdout), given, timed.stderr);
+    assert.deepEqual(withoutNodeDevNull(r.stdout, given), given, r.stderr);
+    const timed = await runCli(['exec', '--timeout', '10', '--keep-fds', ...FDS_WITH_TARGETS], { extraFds: ['pipe', 'pipe'] });
+    assert.deepEqual(withoutNodeDevNull(timed.stdout, given), given, timed.stderr);
   });
 
   test('--cwd runs the command there, and a relative command resolves against it', T, async () => {

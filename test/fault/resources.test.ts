@@ -199,6 +199,10 @@ describe('fault: resource exhaustion', { timeout: 90_000 }, () => {
     // first and take the scenario down before it reports: that says nothing about spawn, retry.
     let r = await runNodeScenario(source);
     for (let retry = 0; retry < 2 && r.report === null; retry++) r = await runNodeScenario(source);
+    // Newer V8 (Node 22+) can run out of heap under the limit every time, before the spawn is tried.
+    if (r.report === null && /JavaScript heap out of memory/.test(r.stderr)) {
+      return t.skip('the runtime itself died of the address-space limit before the spawn: nothing to check');
+    }
     const report = reportOf(r);
     const outcome = report.outcome as Outcome;
     if (outcome.ok) return t.skip('the address-space limit did not bite (the child stack fit): nothing to check');

@@ -62,3 +62,20 @@ describe('glibc baseline of the native binaries', () => {
     });
   }
 });
+
+// Node 22+ dlcloses an addon once no environment uses it; the process-wide orphan list (children
+// of terminated workers) must survive that, so both addons are linked with -z nodelete.
+describe('addon is never unloaded', () => {
+  for (const [name, file] of binaries.filter(([name]) => name.endsWith('addon'))) {
+    test(`${name}: DT_FLAGS_1 has NODELETE`, (t) => {
+      if (!hasObjdump()) return t.skip('objdump (binutils) is not installed');
+      if (!existsSync(file)) {
+        if (name.startsWith('fresh') && process.env.PREBUILDS_ONLY) return t.skip(`no source build under PREBUILDS_ONLY (${file})`);
+        assert.fail(`${file} is missing: run npm run prebuild / node-gyp rebuild`);
+      }
+      const dynamic = execFileSync('objdump', ['-p', file], { encoding: 'utf8' });
+      const flags = /FLAGS_1\s+(0x[0-9a-f]+)/i.exec(dynamic);
+      assert.ok(flags && (Number(flags[1]) & 0x8) !== 0, `DF_1_NODELETE missing in ${flags?.[1]}`);
+    });
+  }
+});
