@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 /** Root of the package (holds binding.gyp, build/ and prebuilds/). dist/lib/native.js → ../.. */
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** request.fds entry: the child fd is /dev/null (see NativeSpawnRequest.fds). */
+export const DEV_NULL = -2;
+
 /** Resource usage of a reaped child, converted from struct rusage. */
 export interface NativeRusage {
   userCpuMs: number;
@@ -47,7 +50,10 @@ export interface NativeSpawnRequest {
   envp: string[] | null;
   /** Directory to chdir into, or null. */
   cwd: string | null;
-  /** Child fd i is a dup of parent fd fds[i]; -1 leaves child fd i closed. Overlaps are handled. */
+  /**
+   * Child fd i is a dup of parent fd fds[i]; -1 leaves child fd i closed; DEV_NULL (-2) makes it
+   * /dev/null (opened by the addon for this spawn only). Overlaps are handled.
+   */
   fds: number[];
   /** true: no fd other than those in `fds` survives into the child; false: only CLOEXEC fds close. */
   closeFds: boolean;

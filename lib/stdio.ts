@@ -1,13 +1,13 @@
 // The child's stdio: pipes created with pipe2(O_CLOEXEC) through the addon, /dev/null for
-// 'ignore', and the fd plan native.spawn takes (child fd i = dup of parent fd fds[i]).
+// 'ignore' (DEV_NULL: opened and closed by the native spawn itself, so procctl holds no fd between
+// spawns), and the fd plan native.spawn takes (child fd i = dup of parent fd fds[i]).
 //
 // Lifecycle of a pipe: both ends are created CLOEXEC (no other child, even one started by
 // node:child_process at the same moment, can inherit them), the child's end is dup2'ed into place
 // by the native spawn (which clears CLOEXEC on the copy) and closed in the parent right after, and
 // the parent's end becomes a net.Socket, which makes it non-blocking and owns it from then on.
-import { closeSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { native } from './native.js';
+import { DEV_NULL, native } from './native.js';
 import type { StdioPlanEntry } from './options.js';
 
 /** The parent's side of one pipe before it is wrapped in a stream. */
@@ -19,16 +19,10 @@ interface ParentEnd {
 }
 
 export interface PreparedStdio {
-  /** The plan for native.spawn: child fd i ← parent fd fds[i], -1 closed. */
+  /** The plan for native.spawn: child fd i ← parent fd fds[i], -1 closed, DEV_NULL /dev/null. */
   fds: number[];
   /** Child ends of our pipes: closed in the parent once the child has them. */
   childEnds: number[];
-  /**
-   * /dev/null for 'ignore' (-1: none). Opened through node:fs and so closed through node:fs: in a
-   * worker thread Node tracks fs-opened fds and closes whatever it still thinks open when the
-   * worker exits — by then that number may belong to someone else's pipe or pidfd.
-   */
-  nullFd: number;
   parentEnds: ParentEnd[];
 }
 
@@ -37,16 +31,6 @@ export interface StdioStream {
   childFd: number;
   fd: number;
   stream: Socket;
-}
-
-/**
- * /dev/null for the child's 'ignore' entries among fds 0–2: they must never be left closed, or the
- * next file the child opens would become its stdout. Opened per spawn (CLOEXEC, by libuv) and
- * closed with the child's pipe ends, so procctl holds no fd between spawns.
- */
-function devNull(prepared: PreparedStdio): number {
-  if (prepared.nullFd === -1) prepared.nullFd = openSync('/dev/null', 'r+');
-  return prepared.nullFd;
 }
 
 function closeQuietly(fds: Iterable<number>): void {
@@ -61,13 +45,15 @@ function closeQuietly(fds: Iterable<number>): void {
 
 /** Create the pipes the plan asks for. On failure, every fd created so far is closed again. */
 export function prepareStdio(plan: readonly StdioPlanEntry[]): PreparedStdio {
-  const prepared: PreparedStdio = { fds: [], childEnds: [], nullFd: -1, parentEnds: [] };
+  const prepared: PreparedStdio = { fds: [], childEnds: [], parentEnds: [] };
   try {
     plan.forEach((entry, childFd) => {
       if (entry.kind === 'fd') {
         prepared.fds.push(entry.fd);
       } else if (entry.kind === 'ignore') {
-        prepared.fds.push(childFd < 3 ? devNull(prepared) : -1);
+        // fds 0-2 must never be left closed, or the next file the child opens would become its
+        // stdout: /dev/null there, closed above.
+        prepared.fds.push(childFd < 3 ? DEV_NULL : -1);
       } else {
         const [readFd, writeFd] = native().pipe();
         // fd 0 is the child's input; every other pipe carries output to the parent.
@@ -88,8 +74,6 @@ export function prepareStdio(plan: readonly StdioPlanEntry[]): PreparedStdio {
 export function closeChildEnds(prepared: PreparedStdio): void {
   closeQuietly(prepared.childEnds);
   prepared.childEnds = [];
-  if (prepared.nullFd !== -1) closeSync(prepared.nullFd);
-  prepared.nullFd = -1;
 }
 
 /** The spawn failed: close the parent ends as well. */

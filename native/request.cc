@@ -136,7 +136,9 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
   hasCwd_ = !cwd.IsNull() && !cwd.IsUndefined();
   if (hasCwd_) cwd_ = ToString(env, cwd, "cwd");
 
-  fds_ = ToInts(env, Field(object, "fds"), "fds", -1, 0x7fffffff);
+  // -2: /dev/null, opened below (once, CLOEXEC) and closed with the request, so procctl holds no
+  // fd between spawns and the child never gets fd 0-2 left closed.
+  fds_ = ToInts(env, Field(object, "fds"), "fds", kDevNull, 0x7fffffff);
   scratch_.assign(fds_.size(), -1);
 
   plan_.closeFds = ToBool(env, object, "closeFds");
@@ -183,12 +185,24 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
   plan_.rlimits = rlimits_.data();
   plan_.rlimitCount = static_cast<int>(rlimits_.size());
 
+  for (int& fd : fds_) {
+    if (fd != kDevNull) continue;
+    if (devNullFd_ < 0) devNullFd_ = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devNullFd_ < 0) {
+      Napi::Error error = SystemError(env, errno, "open", "/dev/null");
+      error.Value().Set("stage", "pipe");  // the stage that creates the child's stdio
+      throw error;
+    }
+    fd = devNullFd_;
+  }
+
   // Opened here, by the parent, so the child only writes "0" to it.
   if (!cgroup_.empty()) {
     std::string procs = cgroup_ + "/cgroup.procs";
     plan_.cgroupProcsFd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
     if (plan_.cgroupProcsFd < 0) {
       Napi::Error error = SystemError(env, errno, "open", cgroup_.c_str());
+      if (devNullFd_ >= 0) close(devNullFd_);  // a throwing constructor runs no destructor
       error.Value().Set("stage", "cgroup");
       throw error;
     }
@@ -197,6 +211,7 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
 
 SpawnRequest::~SpawnRequest() {
   if (plan_.cgroupProcsFd >= 0) close(plan_.cgroupProcsFd);
+  if (devNullFd_ >= 0) close(devNullFd_);
 }
 
 const char* SpawnRequest::PathFor(Stage stage) const {

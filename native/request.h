@@ -11,6 +11,9 @@
 
 namespace procctl {
 
+// request.fds[i] == kDevNull: child fd i is /dev/null.
+constexpr int kDevNull = -2;
+
 class SpawnRequest {
  public:
   // Throws TypeError/RangeError naming the field, or a system error when the cgroup cannot be
@@ -41,6 +44,7 @@ class SpawnRequest {
   std::vector<gid_t> groups_;
   std::vector<PlanRlimit> rlimits_;
   std::string cgroup_;
+  int devNullFd_ = -1;
   bool hasMask_ = false;
   bool useEnviron_ = false;  // envp was null: pass environ
   SpawnPlan plan_ = {};
