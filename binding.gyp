@@ -16,6 +16,7 @@
         "native/exec-in-place.cc",
         "native/exit-watcher.cc",
         "native/glibc-compat.cc",
+        "native/group-scan.cc",
         "native/instance.cc",
         "native/orphans.cc",
         "native/primitives.cc",

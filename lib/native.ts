@@ -182,6 +182,11 @@ export interface NativeBinding {
    * NETLINK_SOCK_DIAG dump (UNIX_DIAG_PEER). Throws a system error when sock_diag is unavailable.
    */
   unixSocketPeers(): Array<[number, number]>;
+  /**
+   * One pass over /proc/PID/stat. pgid > 0: the live (non-zombie) members of that group, sorted;
+   * pgid 0: the ids of every group that has a live member. Vanishing processes are skipped.
+   */
+  groupScan(pgid: number): number[];
 }
 
 function load(): NativeBinding {

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "exec-in-place.h"
+#include "group-scan.h"
 #include "instance.h"
 #include "primitives.h"
 #include "sock-diag.h"
@@ -49,6 +50,7 @@ constexpr Entry kFunctions[] = {
     {"pipe", Pipe},
     {"close", Close},
     {"unixSocketPeers", UnixSocketPeers},
+    {"groupScan", GroupScan},
 };
 
 // A Node-style ENOMEM error (code, errno) made without touching the C++ heap.

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <vector>
+#include <cstdint>
 
 #include "kernel.h"
 #include "orphans.h"
@@ -192,20 +192,21 @@ void OnPollReadable(uv_poll_t* handle, int status, int events) {
   Report(child, info);
 }
 
-// SIGCHLD coalesces, so every tracked fallback child is checked. Ids are copied first because
-// onExit may spawn, release or reap other children.
+// SIGCHLD coalesces, so every tracked fallback child is checked. onExit may spawn, release or
+// reap other children, so the walk resumes from the next id after each child instead of holding
+// an iterator (and allocates nothing: this runs from the loop, outside any C++ exception guard).
 void OnSigchld(uv_signal_t* handle, int signum) {
   (void)signum;
   Instance* instance = static_cast<Instance*>(handle->data);
-  std::vector<uint32_t> ids;
-  for (const auto& entry : instance->children) {
-    if (entry.second->pidfd < 0 && !entry.second->reported) ids.push_back(entry.first);
-  }
-  for (uint32_t id : ids) {
-    auto it = instance->children.find(id);
-    if (it == instance->children.end() || it->second->reported) continue;
+  uint64_t next = 0;
+  while (next <= UINT32_MAX) {
+    auto it = instance->children.lower_bound(static_cast<uint32_t>(next));
+    if (it == instance->children.end()) break;
+    next = static_cast<uint64_t>(it->first) + 1;
+    Child* child = it->second;
+    if (child->pidfd >= 0 || child->reported) continue;
     ExitInfo info;
-    if (Collect(it->second, &info)) Report(it->second, info);
+    if (Collect(child, &info)) Report(child, info);
   }
 }
 
@@ -349,9 +350,9 @@ void ReapOrAdopt(Child* child) {
 }  // namespace
 
 void CloseAllWatchers(Instance* instance) {
-  std::vector<Child*> children;
-  for (const auto& entry : instance->children) children.push_back(entry.second);
-  for (Child* child : children) {
+  // Forget() erases the child from the map; nothing is allocated here (environment teardown).
+  while (!instance->children.empty()) {
+    Child* child = instance->children.begin()->second;
     ReapOrAdopt(child);
     Forget(child);
   }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <mutex>
+#include <new>
 #include <vector>
 
 #include "exit-watcher.h"
@@ -44,7 +45,13 @@ bool Collected(const Orphan& orphan) {
 
 void AdoptOrphan(pid_t pid, int pidfd) {
   std::lock_guard<std::mutex> guard(OrphansLock());
-  Orphans().push_back({pid, pidfd});
+  try {
+    Orphans().push_back({pid, pidfd});
+  } catch (const std::bad_alloc&) {
+    // Called at environment teardown, where an exception would abort the process. Out of
+    // memory the orphan cannot be listed: it stays an unreaped child (a zombie once it exits).
+    if (pidfd >= 0) close(pidfd);
+  }
 }
 
 void ReapExitedOrphans() {

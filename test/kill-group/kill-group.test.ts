@@ -4,6 +4,9 @@ import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn as spawnNode } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { groupMembers, killGroup, spawn, waitForGroupExit } from '../../lib/index.js';
 import { readStat, waitUntil, withDeadline, killGroupQuietly } from '../helpers/proc.js';
 import { Started } from '../helpers/spawn.js';
@@ -113,6 +116,31 @@ describe('groups this process did not spawn', () => {
       if (groupMembers(unused).length === 0) assert.equal(killGroup(unused, 0), false);
     } finally {
       killGroupQuietly(pgid);
+    }
+  });
+});
+
+describe('groupMembers() reads /proc/PID/stat correctly', () => {
+  test('zombies are not members; a command name with ") Z 1 2" in it does not confuse the parser', { timeout: 10_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procctl-comm-'));
+    const odd = join(dir, 'x) Z 1 2');
+    copyFileSync('/bin/sleep', odd);
+    chmodSync(odd, 0o755);
+    const marker = started.sleepArg();
+    // sh forks a short-lived child, then becomes the odd-named sleeper, which never reaps it.
+    const child = started.group(spawn('sh', ['-c', `sleep 0 & exec "${odd}" ${marker}`], { stdio: 'ignore' }));
+    try {
+      await waitUntil(() => readStat(child.pid).comm === 'x) Z 1 2', 3000, 'exec of the odd name');
+      await waitUntil(() => {
+        const zombies = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+        return zombies.length === 1 && readStat(Number(zombies[0])).state === 'Z';
+      }, 3000, 'a zombie in the group');
+      assert.deepEqual(groupMembers(child.pgid), [child.pid], 'the live leader only');
+      assert.equal(await waitForGroupExit(child.pgid, 50), false);
+    } finally {
+      killGroupQuietly(child.pgid);
+      await child.exited;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
