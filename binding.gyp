@@ -17,10 +17,12 @@
         "native/exit-watcher.cc",
         "native/glibc-compat.cc",
         "native/group-scan.cc",
+        "native/js-callback.cc",
         "native/instance.cc",
         "native/orphans.cc",
         "native/primitives.cc",
         "native/request.cc",
+        "native/signal-watch.cc",
         "native/sock-diag.cc",
         "native/spawn.cc",
         "native/stages.cc"

@@ -187,6 +187,14 @@ export interface NativeBinding {
    * pgid 0: the ids of every group that has a live member. Vanishing processes are skipped.
    */
   groupScan(pgid: number): number[];
+  /**
+   * Watch signals Node cannot listen for (the realtime ones) on this environment's loop: callback
+   * gets the signal number, once per delivery. Replaces any earlier set; the watchers never keep
+   * the loop alive. Not for 32/33 (glibc's), KILL or STOP.
+   */
+  watchSignals(signals: number[], callback: (signo: number) => void): void;
+  /** Close the watchSignals() watchers; those signals go back to SIG_DFL. */
+  unwatchSignals(): void;
 }
 
 function load(): NativeBinding {

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "js-callback.h"
 #include "kernel.h"
 #include "orphans.h"
 
@@ -73,30 +74,8 @@ napi_value ExitObject(napi_env env, const ExitInfo& info) {
 
 namespace {
 
-// Calls onExit through napi_make_callback so microtasks and async hooks run as for any other
-// event-loop callback; an exception thrown by it becomes an uncaught exception of the process.
 void CallOnExit(Instance* instance, napi_ref onExit, const ExitInfo& info) {
-  napi_env env = instance->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value callback;
-  napi_value global;
-  if (napi_get_reference_value(env, onExit, &callback) == napi_ok && callback != nullptr &&
-      napi_get_global(env, &global) == napi_ok) {
-    napi_value argument = ExitObject(env, info);
-    napi_value result;
-    if (napi_make_callback(env, nullptr, global, callback, 1, &argument, &result) ==
-        napi_pending_exception) {
-      // A terminating worker leaves no exception value (undefined): nothing to report then.
-      napi_value error;
-      napi_valuetype type = napi_undefined;
-      if (napi_get_and_clear_last_exception(env, &error) == napi_ok &&
-          napi_typeof(env, error, &type) == napi_ok && type != napi_undefined) {
-        napi_fatal_exception(env, error);
-      }
-    }
-  }
-  napi_close_handle_scope(env, scope);
+  CallReferenced(instance->env, onExit, [&info](napi_env env) { return ExitObject(env, info); });
 }
 
 void UpdateSigchldRef(Instance* instance) {

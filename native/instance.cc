@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "exit-watcher.h"
+#include "signal-watch.h"
 
 namespace procctl {
 namespace {
@@ -36,6 +37,7 @@ void OnEnvCleanup(napi_async_cleanup_hook_handle hook, void* data) {
   instance->cleanupHook = hook;
   instance->tearingDown = true;
   CloseAllWatchers(instance);
+  CloseSignalWatchers(instance);
   CompleteCleanupIfDone(instance);
 }
 

@@ -17,7 +17,7 @@
 import { native } from '../native.js';
 import { validateSpawnOptions } from '../options.js';
 import { toNativeRequest } from '../spawn.js';
-import { signalName } from '../signals.js';
+import { SIGRTMAX, SIGRTMIN, signalName } from '../signals.js';
 import { SpawnError } from '../errors.js';
 import { signalDescendants, liveDescendants } from '../supervisor/descendants.js';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
@@ -190,6 +190,7 @@ class Init {
     } finally {
       clearInterval(this.#timer);
       for (const [name, handler] of this.#handlers) process.off(name as NodeJS.Signals, handler);
+      native().unwatchSignals();
     }
   }
 
@@ -211,6 +212,11 @@ class Init {
       this.#handlers.set(signalName(signo), handler);
       process.on(signalName(signo) as NodeJS.Signals, handler);
     }
+    // Realtime signals: Node cannot listen for them, so the addon watches them on the loop. (Left
+    // at SIG_DFL, one would also terminate init.)
+    const realtime: number[] = [];
+    for (let signo = SIGRTMIN; signo <= SIGRTMAX; signo++) realtime.push(signo);
+    native().watchSignals(realtime, (signo) => this.#received(signo));
   }
 
   #received(signo: number): void {

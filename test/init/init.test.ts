@@ -72,6 +72,29 @@ describe('procctl init', { timeout: 60_000 }, () => {
     }
   });
 
+  test('realtime signals are forwarded too (RTMIN+3, RTMAX), and do not kill init', async () => {
+    // Node cannot listen for realtime signals; left at SIG_DFL one would terminate init itself.
+    const script = 'trap "echo got 37" 37; trap "echo got 64; exit 6" 64; echo ready; while :; do sleep 0.05; done';
+    const init = startCli(['init', '--', 'sh', '-c', script]);
+    try {
+      assert.equal(await firstLine(init), 'ready');
+      // SigCgt of init must show 37 and 64 caught before a signal is sent: otherwise it would die.
+      await waitUntil(() => {
+        const caught = BigInt('0x' + (/SigCgt:\s*([0-9a-f]+)/.exec(readFileSyncSafe(`/proc/${init.pid}/status`))?.[1] ?? '0'));
+        return (caught & (1n << 36n)) !== 0n && (caught & (1n << 63n)) !== 0n;
+      }, 5000, 'init catches RTMIN+3 and RTMAX');
+      process.kill(init.pid!, 37);
+      assert.equal(await firstLine(init), 'got 37', 'the command got RTMIN+3');
+      process.kill(init.pid!, 64);
+      const result = await finishCli(init, 10_000);
+      assert.equal(result.signal, null, 'init survived the realtime signals');
+      assert.equal(result.code, 6, result.stderr);
+      assert.match(result.stdout, /got 64/);
+    } finally {
+      init.kill('SIGKILL');
+    }
+  });
+
   test('as a subreaper it reaps orphans re-parented to it while the command runs', async () => {
     const nap = `0.3${process.pid}`; // a unique spelling of 0.3 s
     const init = startCli(['init', '--', 'sh', '-c', `for i in 1 2 3; do (sleep ${nap} &); done; echo ready; sleep 2`]);
