@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "sanitizer.h"
 
 
 namespace procctl {
@@ -81,6 +82,7 @@ CloneResult CloneChild(Instance* instance, SpawnPlan* plan, bool keepCallerMask)
     pid = clone(RunChild, stack, flags, plan);
   }
   result.error = pid == -1 ? errno : 0;
+  ForgetChildFrames(instance->stack.base, instance->stack.size);
   sigprocmask(SIG_SETMASK, &old, nullptr);
   // Kernels before 5.2 reject CLONE_PIDFD: use the SIGCHLD fallback from now on. The caller
   // retries once its watcher is in place.

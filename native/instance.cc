@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "exit-watcher.h"
+#include "sanitizer.h"
 #include "signal-watch.h"
 
 namespace procctl {
@@ -21,7 +22,10 @@ bool DisabledByEnv(const char* name) {
 
 void FreeIfUnused(Instance* instance) {
   if (!instance->finalized || instance->openHandles > 0) return;
-  if (instance->stack.base != nullptr) munmap(instance->stack.base, instance->stack.size);
+  if (instance->stack.base != nullptr) {
+    ForgetChildFrames(instance->stack.base, instance->stack.size);
+    munmap(instance->stack.base, instance->stack.size);
+  }
   delete instance;
 }
 
