@@ -47,13 +47,17 @@ function startInGroup(child: NormalizedChild): Contained {
   const proc = spawn(child.file, child.args, { ...child.options, group: 'new' });
   // terminate() sweeps the group (signal, grace, SIGKILL) and resolves when it is empty; on a
   // natural exit it only acts when members are left (a reaped leader with an empty group is a no-op).
-  const finished = proc.exited.then(() => proc.terminate({ signal: child.stopSignal, grace: child.stopTimeout }));
+  // One sweep per child, as for the cgroup containment: a stop and the leader's exit during it
+  // must not signal the surviving members twice.
+  let stopping: Promise<ExitResult> | undefined;
+  const sweep = (signal: number, grace: number): Promise<ExitResult> => (stopping ??= proc.terminate({ signal, grace }));
+  const finished = proc.exited.then(() => sweep(child.stopSignal, child.stopTimeout));
   return {
     process: proc,
     finished,
     signal: (sig) => ignoreGone(() => proc.killGroup(sig)),
     stop: async (sig, graceMs) => {
-      await proc.terminate({ signal: sig, grace: graceMs });
+      await sweep(sig, graceMs);
       return finished;
     },
   };

@@ -88,6 +88,35 @@ describe('stop', { timeout: 40_000 }, () => {
     }
   });
 
+  test('a member that survives the stop signal receives it once, also when the leader exits on it', async () => {
+    // The leader exits 0.2 s after TERM; its member logs every TERM at once and keeps running until
+    // the SIGKILL. A second sweep started by the leader's exit would show as a second line.
+    const dir = mkdtempSync(join(tmpdir(), 'procctl-once-'));
+    const log = join(dir, 'log');
+    const mark = marker();
+    const member = `trap "echo TERM >> ${log}" TERM; echo up; while :; do sleep 0.05; : ${mark}; done`;
+    const supervisor = new Supervisor({
+      children: [{
+        name: 'pair', file: 'sh', args: ['-c', `sh -c '${member}' & trap "sleep 0.2; exit 0" TERM; while :; do sleep 0.05; done`],
+        options: { stdio: ['ignore', 'pipe', 'inherit'] }, stopTimeout: 1000,
+      }],
+    });
+    let pgid = 0;
+    supervisor.on('start', (e) => (pgid = e.pgid));
+    try {
+      const ready = waitReady(supervisor, 1);
+      await supervisor.start();
+      await ready;
+      await withDeadline(supervisor.stop(), 10_000, 'stop');
+      assert.equal(readFileSync(log, 'utf8'), 'TERM\n', 'exactly one TERM reached the member');
+      assert.deepEqual(groupMembers(pgid).filter(isAlive), []);
+    } finally {
+      killGroupQuietly(pgid);
+      killMarked([mark]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a run ends when its group is empty: leftovers of a natural exit are stopped before the exit event', async () => {
     const mark = marker();
     const supervisor = new Supervisor({ children: [{ name: 'bg', file: 'sh', args: ['-c', `sleep ${mark} & sleep 1; exit 0`], restart: 'never', stopTimeout: 2000 }] });
