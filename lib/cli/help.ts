@@ -1,5 +1,12 @@
 // Help texts of procctl and of exec, inspect and tree. `procctl help CMD` runs `procctl CMD --help`,
 // so every command's help has one source (init and run keep theirs in their own modules).
+import { UsageError } from './args.js';
+import { printError, printOut } from './output.js';
+
+/** Exit status of procctl itself, inspect and tree on a usage error (exec, init and run: 125). */
+export const USAGE_STATUS = 2;
+/** Exit status of inspect and tree when the PID does not exist. */
+export const MISSING_STATUS = 1;
 
 const OVERVIEW = `Usage: procctl <command> [options]
 
@@ -90,4 +97,24 @@ const TEXTS: Readonly<Record<string, string>> = { exec: EXEC, inspect: INSPECT, 
 export function helpText(command?: string): string | undefined {
   if (command === undefined) return OVERVIEW;
   return Object.hasOwn(TEXTS, command) ? TEXTS[command] : undefined;
+}
+
+/**
+ * Parse the argv of inspect or tree: a UsageError is printed as its one line and yields
+ * USAGE_STATUS; --help prints the command's help and yields 0; else the parsed arguments.
+ */
+export function parseQueryCommand<T extends { help: boolean }>(command: 'inspect' | 'tree', argv: string[], parse: (argv: string[]) => T): T | number {
+  let args: T;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    printError(error.message);
+    return USAGE_STATUS;
+  }
+  if (args.help) {
+    printOut(helpText(command) ?? '');
+    return 0;
+  }
+  return args;
 }

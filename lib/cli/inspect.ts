@@ -2,11 +2,8 @@
 import { type FdDetail, type Inspection, type InspectedFd, collectInspection } from '../proc/inspect.js';
 import { stateName } from '../proc/stat.js';
 import { UsageError, parseCommandLine, parsePidArg } from './args.js';
-import { helpText } from './help.js';
+import { MISSING_STATUS, parseQueryCommand } from './help.js';
 import { type Palette, colorEnabled, pad, palette, printError, printOut } from './output.js';
-
-const USAGE_STATUS = 2;
-const MISSING_STATUS = 1;
 
 /** Dispositions that silently break shutdown or error handling when ignored or blocked. */
 const NOTABLE = new Set(['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGPIPE', 'SIGHUP']);
@@ -116,18 +113,8 @@ function parse(argv: string[]): InspectArgs {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let args: InspectArgs;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    printError(error.message);
-    return USAGE_STATUS;
-  }
-  if (args.help) {
-    printOut(helpText('inspect') ?? '');
-    return 0;
-  }
+  const args = parseQueryCommand('inspect', argv, parse);
+  if (typeof args === 'number') return args;
   let inspection: Inspection;
   try {
     // procctl itself inherits its caller's stdio; leave it out of "shared with".

@@ -2,7 +2,7 @@
 // procctl's entry point: pick the command and load only its module (dynamic import), so that
 // `procctl exec` starts as fast as a Node program can and loads nothing it does not use.
 import { readFileSync } from 'node:fs';
-import { helpText } from './help.js';
+import { USAGE_STATUS, helpText } from './help.js';
 import { printError, printOut } from './output.js';
 
 interface CommandModule {
@@ -11,7 +11,6 @@ interface CommandModule {
 
 /** Status when a command fails in a way it did not handle itself. */
 const FAILURE_STATUS: Readonly<Record<string, number>> = { exec: 125, init: 125, run: 125, inspect: 1, tree: 1 };
-const USAGE_STATUS = 2;
 
 function version(): string {
   // dist/lib/cli/main.js → the package root holds package.json.

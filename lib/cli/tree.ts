@@ -2,11 +2,8 @@
 import { isatty } from 'node:tty';
 import { type ProcessTable, type TreeNode, marksOf as processMarks, processTree, readProcessTable } from '../proc/tree.js';
 import { UsageError, parseCommandLine, parsePidArg } from './args.js';
-import { helpText } from './help.js';
+import { MISSING_STATUS, parseQueryCommand } from './help.js';
 import { type Palette, colorEnabled, palette, printError, printOut } from './output.js';
-
-const USAGE_STATUS = 2;
-const MISSING_STATUS = 1;
 
 /** The marks of one process as plain words; painted later, so widths count characters. */
 function marksOf(node: TreeNode, table: ProcessTable): string[] {
@@ -70,18 +67,8 @@ function parse(argv: string[]): TreeArgs {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let args: TreeArgs;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    printError(error.message);
-    return USAGE_STATUS;
-  }
-  if (args.help) {
-    printOut(helpText('tree') ?? '');
-    return 0;
-  }
+  const args = parseQueryCommand('tree', argv, parse);
+  if (typeof args === 'number') return args;
   const table = readProcessTable();
   let root: TreeNode;
   try {
