@@ -2,6 +2,7 @@
 // by procctl init. Observed through this process's /proc/self/status SigCgt and real deliveries.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { native } from '../../lib/native.js';
@@ -38,6 +39,11 @@ describe('native watchSignals', { timeout: 30_000 }, () => {
   });
 
   test('the watchers do not keep the event loop alive and are replaced by the next call', () => {
+    const nativeUrl = new URL('../../lib/native.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(nativeUrl)}).then(({ native }) => native().watchSignals([46], () => {}))`;
+    const run = spawnSync(process.execPath, ['-e', script], { timeout: 10_000, encoding: 'utf8' });
+    assert.equal(run.signal, null, 'a process that only watches signals exits by itself');
+    assert.equal(run.status, 0, run.stderr);
     const binding = native();
     binding.watchSignals([42], () => {});
     binding.watchSignals([43], () => {});
