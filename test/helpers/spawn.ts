@@ -57,6 +57,21 @@ export async function hashStream(stream: Readable): Promise<string> {
  * as soon as the child's new mm is installed, a moment before the kernel records where argv and
  * environ live: /proc/PID/cmdline and environ read empty until then.
  */
+/**
+ * Wait until a `sleep` child is blocked in its sleep syscall (x86-64 nanosleep 35 or
+ * clock_nanosleep 230, from /proc/PID/syscall): past the dynamic loader and its start-up, so its
+ * fd table is final.
+ */
+export async function sleepingNow(pid: number): Promise<void> {
+  await waitUntil(() => {
+    try {
+      return /^(35|230) /.test(readFileSync(`/proc/${pid}/syscall`, 'utf8'));
+    } catch {
+      return false;
+    }
+  }, 3000, `${pid} blocked in its sleep`);
+}
+
 export async function execDone(pid: number): Promise<void> {
   await waitUntil(() => {
     try {

@@ -10,7 +10,7 @@ import { spawn, SpawnError, type Subprocess } from '../../lib/index.js';
 import { native } from '../../lib/native.js';
 import { isRoot, fdTargets, listFds, maskOf, readStat, sigMask, waitUntil, withDeadline, isAlive, exists } from '../helpers/proc.js';
 import { NOBODY, holdings, leaksBetween, libIndex, procView, readEnviron, runNodeScenario, settleLeaks } from '../helpers/reliability.js';
-import { Started, execDone } from '../helpers/spawn.js';
+import { Started, execDone, sleepingNow } from '../helpers/spawn.js';
 
 let started = new Started();
 afterEach(() => {
@@ -71,11 +71,10 @@ describe('fds and stdio', () => {
     const extra = openSync('/dev/zero', 'r'); // an fd the child must not see
     try {
       const child = started.group(spawn('sleep', [started.sleepArg()], { stdio: 'ignore' }));
-      // Close-on-exec fds close during the exec, and the dynamic loader of the new program opens
-      // its libraries as fd 3 for a moment: wait for the fd table to settle. A leaked fd never would.
-      await execDone(child.pid);
-      await waitUntil(() => listFds(child.pid).length === 3, 2000, `only fds 0-2 (now: ${[...fdTargets(child.pid)].join(' ')})`);
-      assert.deepEqual(listFds(child.pid), [0, 1, 2]);
+      // The dynamic loader and sleep's start-up open files as fd 3 for a moment: look once the
+      // child is blocked in its sleep, when the fd table is final.
+      await sleepingNow(child.pid);
+      assert.deepEqual(listFds(child.pid), [0, 1, 2], `fds: ${[...fdTargets(child.pid)].join(' ')}`);
       for (const fd of [0, 1, 2]) assert.equal(readlinkSync(`/proc/${child.pid}/fd/${fd}`), '/dev/null');
       child.kill('SIGKILL');
       await child.exited;
