@@ -2,6 +2,8 @@
 // the suite reads what the kernel says about a real process.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface StatFields {
   pid: number;
@@ -186,3 +188,24 @@ export function killGroupQuietly(pgid: number): void {
 }
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/**
+ * A full garbage collection, so that memory bounds measure what is held and not what V8 has yet
+ * to collect (the suite runs without --expose-gc; the flag can still be set at run time).
+ */
+let gc: (() => void) | undefined;
+export function collectGarbage(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
+
+/** Resident set size of this process in bytes (VmRSS). */
+export function rssBytes(): number {
+  return Number(readStatus(process.pid).get('VmRSS')?.split(/\s+/)[0] ?? 0) * 1024;
+}
+
+/** AddressSanitizer (preloaded by `npm run test:asan`) keeps freed memory: RSS bounds say little. */
+export const underSanitizer = /libasan/.test(process.env.LD_PRELOAD ?? '');

@@ -1,8 +1,6 @@
 // Helpers for the spawn, exec and kill-group suites: a registry of what a test started (so that
 // cleanup kills every group and straggler even when an assertion failed), unique argv markers to
-// find grandchildren by cmdline, and stream hashing for the throughput tests.
-import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+// find grandchildren by cmdline, and waits for a child to be past its execve.
 import { readFileSync } from 'node:fs';
 import { findByCmdline, killAll, killGroupQuietly, readStat, waitUntil } from './proc.js';
 
@@ -45,18 +43,6 @@ export class Started {
   }
 }
 
-/** sha256 of everything a stream yields. */
-export async function hashStream(stream: Readable): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/**
- * Wait until a freshly spawned pid has finished its execve. Under CLONE_VFORK the parent resumes
- * as soon as the child's new mm is installed, a moment before the kernel records where argv and
- * environ live: /proc/PID/cmdline and environ read empty until then.
- */
 /**
  * Wait until a `sleep` child is blocked in its sleep syscall (x86-64 nanosleep 35 or
  * clock_nanosleep 230, from /proc/PID/syscall): past the dynamic loader and its start-up, so its
@@ -72,6 +58,11 @@ export async function sleepingNow(pid: number): Promise<void> {
   }, 3000, `${pid} blocked in its sleep`);
 }
 
+/**
+ * Wait until a freshly spawned pid has finished its execve. Under CLONE_VFORK the parent resumes
+ * as soon as the child's new mm is installed, a moment before the kernel records where argv and
+ * environ live: /proc/PID/cmdline and environ read empty until then.
+ */
 export async function execDone(pid: number): Promise<void> {
   await waitUntil(() => {
     try {

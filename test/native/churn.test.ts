@@ -1,19 +1,11 @@
 // 10,000 sequential spawns of /bin/true: no fd, zombie or memory is left behind per spawn.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { listFds, zombieChildren } from '../helpers/proc.js';
+import { collectGarbage, listFds, rssBytes, underSanitizer, zombieChildren } from '../helpers/proc.js';
 import { spawnNative } from '../helpers/native.js';
 
 const TOTAL = 10_000;
 const WARMUP = 500;
-const underSanitizer = /libasan/.test(process.env.LD_PRELOAD ?? '');
-
-/** Resident set size of this process in bytes (VmRSS). */
-function rssBytes(): number {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
-}
 
 describe('native spawn: churn', { timeout: 300_000 }, () => {
   test(`${TOTAL} sequential spawns leave fds, zombies and RSS unchanged`, async (t) => {
@@ -24,11 +16,11 @@ describe('native spawn: churn', { timeout: 300_000 }, () => {
       const exit = await spawnNative(['/bin/true'], { fds: [-1, -1, -1] }).exited;
       assert.equal(exit.code, 0);
       if (i === WARMUP) {
-        globalThis.gc?.();
+        collectGarbage();
         rssAfterWarmup = rssBytes();
       }
     }
-    globalThis.gc?.();
+    collectGarbage();
     const growth = rssBytes() - rssAfterWarmup;
     assert.deepEqual(listFds(), fdsBefore, 'open fds');
     assert.equal(zombieChildren().length, zombiesBefore, 'zombies');
