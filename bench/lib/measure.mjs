@@ -5,6 +5,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { msSince, summarize } from './stats.mjs';
 import { errorLine } from './format.mjs';
 
+/** Name of the cell that spawns nothing: the event loop's own stall over the same stretch. */
+export const LOOP_FLOOR = 'no spawn (event loop alone)';
+
 /** The event-loop monitor's timer period; a stall is the measured delay minus this. */
 export const LOOP_RESOLUTION_MS = 1;
 
@@ -32,6 +35,19 @@ function wantsMore(done, startNs, plan) {
 }
 
 /**
+ * Warm-up before timing: `plan.warmup` calls, then more until `plan.warmupMs` have passed. The
+ * time-bounded part lets V8 finish optimizing the code on the spawn path first: each optimizing
+ * compile runs on a helper thread for 1–10 ms and, on a machine with few cores, the spawn calls
+ * (and the event loop) wait behind it. Every cell gets the same warm-up, the event-loop floor
+ * (no spawn at all) included; BENCHMARKS.md's Findings show what the stall is without it.
+ */
+async function warmUp(start, plan) {
+  for (let i = 0; i < plan.warmup; i++) await start();
+  const begin = process.hrtime.bigint();
+  while (msSince(begin) < (plan.warmupMs ?? 0)) await start();
+}
+
+/**
  * Time `start()` (which returns a Promise) one at a time. Per iteration: total ms until the
  * Promise settles, and sync ms spent inside start() itself (time the loop could not run).
  * Returns the raw samples {totals, syncs, loopDelayMaxMs, stallMaxMs}; the longest stall is the
@@ -39,7 +55,7 @@ function wantsMore(done, startNs, plan) {
  * see when the loop never reaches its timer phase.
  */
 export async function collectSerial(start, plan) {
-  for (let i = 0; i < plan.warmup; i++) await start();
+  await warmUp(start, plan);
   const totals = [];
   const syncs = [];
   const loop = watchEventLoop();
@@ -79,6 +95,7 @@ function roundPlan(plan, rounds, round) {
     minIter: Math.ceil(plan.minIter / rounds),
     maxIter: Math.ceil(plan.maxIter / rounds),
     warmup: round === 0 ? plan.warmup : 0,
+    warmupMs: round === 0 ? plan.warmupMs : 0,
   };
 }
 

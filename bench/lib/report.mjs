@@ -43,7 +43,9 @@ function targetsSection(r) {
   const rows = evaluateTargets(r).map((t) => [t.text, t.measured, `**${verdict(t.met)}**`]);
   return `## Targets\n\n${table(['Target (procctl)', 'Measured', 'Verdict'], rows)}\n\n`
     + '"C:" is the same figure for the C bound measured in the same worker between the library cells'
-    + ' (longest time inside posix_spawn; waitpid exit latency): what the machine allowed at that moment.';
+    + ' (longest time inside posix_spawn; waitpid exit latency): what the machine allowed at that moment.'
+    + ' "no spawn:" is the longest stall of an event loop that spawns nothing, measured the same way in'
+    + ' the same worker: what the runtime itself allowed.';
 }
 
 function failure(section) {
@@ -97,7 +99,13 @@ function rssSection(r, chartDir) {
     stallRows.push([ok.find((l) => l.cBound)?.cBound.name, ...ok.map((l) => (l.cBound?.syncMs
       ? `– (${num(l.cBound.syncMs.p99)} / ${num(l.cBound.syncMs.max)})` : 'n/a'))]);
   }
+  if (ok.some((l) => l.floor && !l.floor.error)) {
+    stallRows.push([ok.find((l) => l.floor)?.floor.name, ...ok.map((l) => (l.floor && !l.floor.error
+      ? `${num(l.floor.stallMaxMs)} (–)` : 'n/a'))]);
+  }
   const measuredRss = ok.map((l) => `${l.label}: ${num(l.rssBytes / 2 ** 20)} MiB`).join(', ');
+  const plan = ok.find((l) => l.plan)?.plan ?? {};
+  const warmupText = `${plan.warmup ?? 0} calls and then ${((plan.warmupMs ?? 0) / 1000).toFixed(1)} s of calls`;
   const failed = levels.filter((l) => l.error).map((l) => `_${l.label}: ${l.error}._`).join('\n');
   return [
     '## 2. spawn + wait by parent RSS',
@@ -114,8 +122,11 @@ function rssSection(r, chartDir) {
     + ' minus the 1 ms period) and the longest synchronous spawn call; in parentheses the p99 / longest'
     + ' time spent inside the spawn call itself.'
     + ' The C row is the time inside `posix_spawn` (the caller is suspended until the child execs, as'
-    + ' under vfork): on a loaded machine that is the floor for any spawn call. spawnSync blocks for'
-    + ' the whole run of the child by design.',
+    + ' under vfork): on a loaded machine that is the floor for any spawn call. The last row spawns'
+    + ' nothing (a 0 ms timer per iteration, same warm-up and time budget): the stall the runtime and'
+    + ' the machine cause on their own. Every cell is timed after a warm-up of'
+    + ` ${warmupText}, so that V8 has optimized the code on the spawn path (see Findings).`
+    + ' spawnSync blocks for the whole run of the child by design.',
     '',
     table(header('stall (in call p99 / max)'), stallRows),
     ...(failed ? ['', failed] : []),

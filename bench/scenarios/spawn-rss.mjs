@@ -2,10 +2,12 @@
 // The libraries and the C bound are measured in interleaved rounds (lib/measure.mjs).
 // Config: {label, targetBytes, file, spawnLoop, plan: {rounds, budgetMs, minIter, maxIter, warmup}}.
 // Result: {label, rssBytes, rows: [{name, totalMs, syncMs, loopDelayMaxMs, stallMaxMs} | {name,
-// error}], cBound: {name, totalMs, syncMs}, missing}.
+// error}], cBound: {name, totalMs, syncMs}, floor: {name, stallMaxMs, ...}, missing}.
+// The floor cell spawns nothing: it waits a 0 ms timer per iteration, so its longest stall is
+// what the runtime itself (GC, JIT, the machine) costs the event loop over the same stretch.
 import { C_SPAWN, collectCSerial } from '../lib/c-bound.mjs';
 import { loadLibraries } from '../lib/libraries.mjs';
-import { collectSerial, measureInRounds } from '../lib/measure.mjs';
+import { LOOP_FLOOR, collectSerial, measureInRounds } from '../lib/measure.mjs';
 import { inflateRssTo, rssBytes } from '../lib/rss.mjs';
 import { progress, runScenario } from '../lib/scenario-main.mjs';
 
@@ -16,14 +18,16 @@ await runScenario(async ({ label, targetBytes, file, spawnLoop, plan }) => {
   const cells = [
     ...loaded.map(({ name, adapter }) => ({ name, collect: (p) => collectSerial(() => adapter.spawnWait(file, []), p) })),
     { name: C_SPAWN, collect: async (p) => collectCSerial(spawnLoop, file, p) },
+    { name: LOOP_FLOOR, collect: (p) => collectSerial(() => new Promise((resolve) => setTimeout(resolve, 0)), p) },
   ];
   const rows = await measureInRounds(cells, plan, (row) => progress('spawn', row.error
     ? `${label} ${row.name}: failed: ${row.error}`
     : `${label} ${row.name}: median ${row.totalMs.median.toFixed(3)} ms (n=${row.totalMs.n})`));
   return {
-    label, targetBytes, rssBytes: rssAtStart, rssBytesAtEnd: rssBytes(),
-    rows: rows.filter((row) => row.name !== C_SPAWN),
+    label, targetBytes, rssBytes: rssAtStart, rssBytesAtEnd: rssBytes(), plan,
+    rows: rows.filter((row) => row.name !== C_SPAWN && row.name !== LOOP_FLOOR),
     cBound: rows.find((row) => row.name === C_SPAWN),
+    floor: rows.find((row) => row.name === LOOP_FLOOR),
     missing,
   };
 });
