@@ -231,28 +231,49 @@ static void read_proc_table(struct proc_table *t) {
   closedir(dir);
 }
 
+/* The table being ordered by by_ppid (qsort takes no context argument). */
+static const struct proc_table *sorting;
+
+static int by_ppid(const void *a, const void *b) {
+  pid_t pa = sorting->ppid[*(const size_t *)a];
+  pid_t pb = sorting->ppid[*(const size_t *)b];
+  return (pa > pb) - (pa < pb);
+}
+
 /*
- * Mark the descendants of this process in `in_tree` (index-aligned with the table): repeat passes
- * adding every entry whose parent is already in the tree until a pass adds nothing.
+ * Mark the descendants of this process in `in_tree` (index-aligned with the table): breadth-first
+ * from this process, finding each member's children by binary search in an index of the table
+ * ordered by parent pid. O(n log n) in the number of processes on the machine.
  */
 static size_t mark_descendants(const struct proc_table *t, char *in_tree) {
-  pid_t self = getpid();
-  size_t count = 0;
   memset(in_tree, 0, t->len);
-  for (int changed = 1; changed;) {
-    changed = 0;
-    for (size_t i = 0; i < t->len; i++) {
-      if (in_tree[i]) continue;
-      int parent_in = t->ppid[i] == self;
-      for (size_t j = 0; !parent_in && j < t->len; j++) parent_in = in_tree[j] && t->pid[j] == t->ppid[i];
-      if (parent_in) {
+  if (t->len == 0) return 0;
+  size_t *by_parent = malloc(t->len * sizeof *by_parent);
+  size_t *members = malloc(t->len * sizeof *members); /* table indices, in the order found */
+  if (!by_parent || !members) abort();
+  for (size_t i = 0; i < t->len; i++) by_parent[i] = i;
+  sorting = t;
+  qsort(by_parent, t->len, sizeof *by_parent, by_ppid);
+  size_t visited = 0, found = 0;
+  for (pid_t parent = getpid();; parent = t->pid[members[visited++]]) {
+    size_t lo = 0, hi = t->len;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (t->ppid[by_parent[mid]] < parent) lo = mid + 1;
+      else hi = mid;
+    }
+    for (size_t k = lo; k < t->len && t->ppid[by_parent[k]] == parent; k++) {
+      size_t i = by_parent[k];
+      if (!in_tree[i]) {
         in_tree[i] = 1;
-        changed = 1;
-        count++;
+        members[found++] = i;
       }
     }
+    if (visited == found) break;
   }
-  return count;
+  free(by_parent);
+  free(members);
+  return found;
 }
 
 /*
