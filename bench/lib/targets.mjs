@@ -57,7 +57,7 @@ export function evaluateTargets(results) {
     target('spawn+wait ≤ 1.3× the C posix_spawn bound (50 MB)', ratio(p50, results.spawn?.find((l) => l.label === '50 MB')?.cBound?.totalMs?.median),
       (r) => r <= 1.3, (r) => `${fmt(r)}×`),
     target('≥ 2.5× faster than child_process.spawn at 50 MB', ratio(node50, p50),
-      (r) => r >= 2.5, (r) => `${fmt(r, 1)}×`),
+      (r) => r >= 2.5, (r) => `${fmt(r, 2)}×`),
     target('≥ 50× faster than child_process.spawn at 4 GB', ratio(node4g, p4g),
       (r) => r >= 50, (r) => `${fmt(r, 1)}×`),
     target('procctl cost at 4 GB within 1.3× of its cost at 50 MB', ratio(p4g, p50),
