@@ -52,7 +52,7 @@ export function prepareStdio(plan: readonly StdioPlanEntry[]): PreparedStdio {
         prepared.fds.push(entry.fd);
       } else if (entry.kind === 'ignore') {
         // fds 0-2 must never be left closed, or the next file the child opens would become its
-        // stdout: /dev/null there, closed above.
+        // stdout: /dev/null there, which the native spawn opens for the clone and closes after.
         prepared.fds.push(childFd < 3 ? DEV_NULL : -1);
       } else {
         const [readFd, writeFd] = native().pipe();

@@ -1,6 +1,6 @@
 // Scenario: spawn+wait of /bin/true, one at a time, with this process's RSS grown to one level.
 // The libraries and the C bound are measured in interleaved rounds (lib/measure.mjs).
-// Config: {label, targetBytes, file, spawnLoop, plan: {rounds, budgetMs, minIter, maxIter, warmup}}.
+// Config: {label, targetBytes, file, spawnLoop, plan: {rounds, budgetMs, minIter, maxIter, warmup, warmupMs}}.
 // Result: {label, rssBytes, rows: [{name, totalMs, syncMs, loopDelayMaxMs, stallMaxMs} | {name,
 // error}], cBound: {name, totalMs, syncMs}, floor: {name, stallMaxMs, ...}, missing}.
 // The floor cell spawns nothing: it waits a 0 ms timer per iteration, so its longest stall is

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Supervisor, type ExitEvent, type StartEvent } from '../../lib/supervisor/supervisor.js';
+import { Supervisor, type ExitEvent, type StartEvent, type SupervisorOptions } from '../../lib/supervisor/supervisor.js';
 import { groupMembers, isAlive, killGroupQuietly, readStat, waitUntil, withDeadline } from '../helpers/proc.js';
 import { childExit, killMarked, marker, nextLine, startSupervisorScript, withMarker } from '../helpers/supervisor.js';
 
@@ -30,11 +30,30 @@ function waitReady(supervisor: Supervisor, count: number): Promise<void> {
   }), 10_000, 'children ready');
 }
 
+/**
+ * A Supervisor whose children each print a line once their traps are set, and the pgids it
+ * started (for cleanup, filled in as children start). start() resolves once every child is ready.
+ */
+function supervise(options: SupervisorOptions): { supervisor: Supervisor; pgids: number[]; start(): Promise<void> } {
+  const supervisor = new Supervisor(options);
+  const pgids: number[] = [];
+  supervisor.on('start', (e) => pgids.push(e.pgid));
+  return {
+    supervisor,
+    pgids,
+    async start() {
+      const ready = waitReady(supervisor, options.children.length);
+      await supervisor.start();
+      await ready;
+    },
+  };
+}
+
 describe('stop', { timeout: 40_000 }, () => {
   test('starts dependencies first and stops in reverse order, one at a time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'procctl-stop-'));
     const log = join(dir, 'log');
-    const supervisor = new Supervisor({
+    const { supervisor, pgids, start } = supervise({
       children: [
         { ...logger('web', log, '0.1'), dependsOn: ['db', 'cache'] },
         logger('db', log, '0.1'),
@@ -43,12 +62,8 @@ describe('stop', { timeout: 40_000 }, () => {
     });
     const order: string[] = [];
     supervisor.on('start', (e) => order.push(e.name));
-    const pgids: number[] = [];
-    supervisor.on('start', (e) => pgids.push(e.pgid));
     try {
-      const ready = waitReady(supervisor, 3);
-      await supervisor.start();
-      await ready;
+      await start();
       assert.deepEqual(order, ['db', 'cache', 'web']);
       const stopEvent = await withDeadline(supervisor.stop(), 15_000, 'stop');
       assert.equal(stopEvent.reason, 'requested');
@@ -63,27 +78,23 @@ describe('stop', { timeout: 40_000 }, () => {
 
   test('a child ignoring the stop signal is KILLed after stopTimeout, with its whole group', async () => {
     const mark = marker();
-    const supervisor = new Supervisor({
+    const { supervisor, pgids, start } = supervise({
       children: [{
         name: 'stubborn', file: 'sh', args: ['-c', `trap '' TERM; sleep ${mark} & echo up; wait`],
         options: { stdio: ['ignore', 'pipe', 'inherit'] }, stopTimeout: 300,
       }],
     });
-    let pgid = 0;
-    supervisor.on('start', (e) => (pgid = e.pgid));
     try {
-      const ready = waitReady(supervisor, 1);
-      await supervisor.start();
-      await ready;
+      await start();
       const started = performance.now();
       await withDeadline(supervisor.stop(), 10_000, 'stop');
       assert.ok(performance.now() - started >= 290, 'waited for the grace period');
       assert.equal(supervisor.status()[0]!.lastExit?.signal, 'SIGKILL');
-      assert.deepEqual(groupMembers(pgid).filter(isAlive), []);
+      assert.deepEqual(groupMembers(pgids[0]!).filter(isAlive), []);
       const left = withMarker(mark);
       assert.deepEqual(left, [], JSON.stringify(left.map((p) => { try { return [readStat(p), readFileSync(`/proc/${p}/cmdline`, 'utf8')]; } catch { return p; } })));
     } finally {
-      killGroupQuietly(pgid);
+      pgids.forEach(killGroupQuietly);
       killMarked([mark]);
     }
   });
@@ -95,23 +106,19 @@ describe('stop', { timeout: 40_000 }, () => {
     const log = join(dir, 'log');
     const mark = marker();
     const member = `trap "echo TERM >> ${log}" TERM; echo up; while :; do sleep 0.05; : ${mark}; done`;
-    const supervisor = new Supervisor({
+    const { supervisor, pgids, start } = supervise({
       children: [{
         name: 'pair', file: 'sh', args: ['-c', `sh -c '${member}' & trap "sleep 0.2; exit 0" TERM; while :; do sleep 0.05; done`],
         options: { stdio: ['ignore', 'pipe', 'inherit'] }, stopTimeout: 1000,
       }],
     });
-    let pgid = 0;
-    supervisor.on('start', (e) => (pgid = e.pgid));
     try {
-      const ready = waitReady(supervisor, 1);
-      await supervisor.start();
-      await ready;
+      await start();
       await withDeadline(supervisor.stop(), 10_000, 'stop');
       assert.equal(readFileSync(log, 'utf8'), 'TERM\n', 'exactly one TERM reached the member');
-      assert.deepEqual(groupMembers(pgid).filter(isAlive), []);
+      assert.deepEqual(groupMembers(pgids[0]!).filter(isAlive), []);
     } finally {
-      killGroupQuietly(pgid);
+      pgids.forEach(killGroupQuietly);
       killMarked([mark]);
       rmSync(dir, { recursive: true, force: true });
     }
@@ -142,13 +149,9 @@ describe('stop', { timeout: 40_000 }, () => {
       name: n, file: 'sh', args: ['-c', `trap 'echo ${n} >> ${log}; exit 0' INT; echo up; while :; do sleep 0.05; done`],
       options: { stdio: ['ignore', 'pipe', 'inherit'] as const }, stopTimeout: 5000,
     }));
-    const supervisor = new Supervisor({ children, parallelStop: true });
-    const pgids: number[] = [];
-    supervisor.on('start', (e) => pgids.push(e.pgid));
+    const { supervisor, pgids, start } = supervise({ children, parallelStop: true });
     try {
-      const ready = waitReady(supervisor, 3);
-      await supervisor.start();
-      await ready;
+      await start();
       const event = await withDeadline(supervisor.stop('SIGINT'), 10_000, 'stop');
       assert.equal(event.signal, 'SIGINT');
       assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n').sort(), ['a', 'b', 'c']);
