@@ -85,6 +85,8 @@ export interface ProcessErrorReasons {
   outputTruncated: boolean;
   /** The AbortSignal fired. */
   aborted: boolean;
+  /** The input stream failed (its error is `cause`); the group was stopped. */
+  inputFailed: boolean;
 }
 
 export interface ProcessErrorInit extends ExecResult, ProcessErrorReasons {
@@ -96,6 +98,11 @@ export interface ProcessErrorInit extends ExecResult, ProcessErrorReasons {
 function describeOutcome(init: ProcessErrorInit): string {
   if (init.aborted && init.cause !== undefined && init.code === null && init.signal === null) {
     return 'was aborted before it started';
+  }
+  if (init.inputFailed) {
+    const why = init.cause instanceof Error ? init.cause.message : String(init.cause);
+    const outcome = init.signal !== null ? `was killed by ${init.signal}` : `exited with code ${init.code}`;
+    return `had its input fail (${why}) and ${outcome}`;
   }
   if (init.cause !== undefined && init.code === null && init.signal === null) {
     return `failed to start: ${init.cause instanceof Error ? init.cause.message : String(init.cause)}`;
@@ -136,6 +143,7 @@ export class ProcessError extends Error implements ExecResult, ProcessErrorReaso
   readonly killedByGroup: boolean;
   readonly outputTruncated: boolean;
   readonly aborted: boolean;
+  readonly inputFailed: boolean;
   /** One line: `Command failed: sh -c 'exit 3' exited with code 3`. */
   readonly shortMessage: string;
   /** The short message plus stderr and stdout (tails) and the pipe holders. */
@@ -169,6 +177,7 @@ export class ProcessError extends Error implements ExecResult, ProcessErrorReaso
     this.killedByGroup = init.killedByGroup;
     this.outputTruncated = init.outputTruncated;
     this.aborted = init.aborted;
+    this.inputFailed = init.inputFailed;
   }
 
   static is(value: unknown): value is ProcessError {

@@ -1,7 +1,7 @@
 // exec(): run a command to completion and collect its output. Resolves when the process has exited
 // and its pipes are closed, or drainTimeout after the exit, whichever comes first. The hot path is
 // one spawn plus stream reads: /proc is only scanned when the drain actually times out.
-import { pipeline, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { splitArguments, validateExecOptions, type ExecOptions, type ExecPlan } from './options.js';
 import { spawnPlan } from './spawn.js';
 import { internals, type Subprocess } from './subprocess.js';
@@ -9,15 +9,33 @@ import { collect, collectedOutput, drainAfterExit, type Collector } from './drai
 import { ProcessError, SpawnError, type ExecResult } from './errors.js';
 import { isSuccess } from './exit.js';
 
-function writeInput(stdin: Writable | null, input: ExecPlan['input']): void {
-  if (stdin === null) return;
+/**
+ * Write the input to the child's stdin. Returns a getter for the input stream's own error: a
+ * stream that fails (ENOENT on open, an error mid-way) would otherwise pass for a short input,
+ * and the child would exit 0 on a truncated one. onInputError stops the group.
+ */
+function writeInput(stdin: Writable | null, input: ExecPlan['input'], onInputError: () => void): () => Error | undefined {
+  let inputError: Error | undefined;
+  if (stdin === null) return () => inputError;
   // The child may exit without reading its input: EPIPE is expected, not an error of exec().
   stdin.on('error', () => undefined);
   if (input === null) stdin.end();
   else if (typeof input === 'string' || input instanceof Uint8Array) stdin.end(input);
-  // pipeline, not pipe: if the input stream fails, stdin is closed too and the child sees EOF
-  // instead of waiting for more input forever.
-  else pipeline(input, stdin, () => undefined);
+  else {
+    // pipe() plus our own error handling rather than pipeline(): pipeline would destroy the input
+    // with stdin's EPIPE, and the two failures must stay apart.
+    input.once('error', (error: Error) => {
+      inputError ??= error;
+      stdin.destroy();
+      onInputError();
+    });
+    stdin.once('close', () => {
+      input.unpipe(stdin);
+      if (!input.readableEnded) input.destroy();
+    });
+    input.pipe(stdin);
+  }
+  return () => inputError;
 }
 
 function emptyOutput(encoding: ExecPlan['encoding']): string | Buffer {
@@ -34,7 +52,8 @@ function start(plan: ExecPlan, file: string, args: string[]): Subprocess {
     const empty = emptyOutput(plan.encoding);
     throw new ProcessError({
       file, args, stdout: empty, stderr: empty, code: null, signal: null, timedOut: false, truncated: false,
-      pipeHolders: [], rusage: null, durationMs: 0, killedByGroup: false, outputTruncated: false, aborted, cause: error,
+      pipeHolders: [], rusage: null, durationMs: 0, killedByGroup: false, outputTruncated: false, aborted, inputFailed: false,
+      cause: error,
     });
   }
 }
@@ -47,7 +66,7 @@ async function complete(child: Subprocess, plan: ExecPlan): Promise<ExecResult> 
     // maxBuffer reached: cut the output and stop the whole group with the kill policy.
     outputs.push({ pipe, collector: collect(pipe.stream, plan.maxBuffer, () => hooks.stopWithPolicy()) });
   }
-  writeInput(child.stdin, plan.input);
+  const inputError = writeInput(child.stdin, plan.input, () => hooks.stopWithPolicy());
   const exit = await child.exited;
   // A stop (timeout, abort, maxBuffer) is finished when the group is empty: wait for it.
   await hooks.stopsSettled();
@@ -70,8 +89,11 @@ async function complete(child: Subprocess, plan: ExecPlan): Promise<ExecResult> 
     rusage: exit.rusage,
     durationMs: exit.durationMs,
   };
+  const failedInput = inputError();
   const failed = !isSuccess(exit) || child.timedOut || child.aborted || overflowed;
-  if (failed && plan.reject) {
+  // A failed input always rejects, even with reject: false: the result would be that of a
+  // truncated input, and nothing in it would say so.
+  if ((failed && plan.reject) || failedInput !== undefined) {
     throw new ProcessError({
       ...result,
       file: child.file,
@@ -79,6 +101,8 @@ async function complete(child: Subprocess, plan: ExecPlan): Promise<ExecResult> 
       killedByGroup: child.killedByGroup,
       outputTruncated: overflowed,
       aborted: child.aborted,
+      inputFailed: failedInput !== undefined,
+      cause: failedInput,
     });
   }
   return result;

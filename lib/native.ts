@@ -201,9 +201,17 @@ function load(): NativeBinding {
   const require = createRequire(import.meta.url);
   // An explicit addon (the sanitizer build, scripts/test-asan.mjs) wins over build/ and prebuilds/.
   const override = process.env.PROCCTL_ADDON_PATH;
-  if (override) return require(override) as NativeBinding;
-  const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
-  return gypBuild(packageRoot) as NativeBinding;
+  try {
+    if (override) return require(override) as NativeBinding;
+    const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    return gypBuild(packageRoot) as NativeBinding;
+  } catch (error) {
+    // A load failure, said as one: not a failed setup step of whatever call came first.
+    const where = override ? `PROCCTL_ADDON_PATH=${override}` : packageRoot;
+    const failure = new Error(`procctl: cannot load the native addon (${where}): ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    Object.defineProperty(failure, 'code', { value: 'ERR_PROCCTL_ADDON_LOAD', enumerable: true });
+    throw failure;
+  }
 }
 
 let cached: NativeBinding | undefined;

@@ -173,6 +173,21 @@ export function checkMilliseconds(value: unknown, option: string, fallback: numb
   return value;
 }
 
+/** setTimeout's longest delay: a longer one fires after 1 ms (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 0x7fffffff;
+
+/**
+ * Milliseconds that end up in one setTimeout: 0 ..= 2147483647 (or Infinity when allowInfinity,
+ * which the caller never arms). Longer delays would silently fire at once.
+ */
+export function checkTimerMilliseconds(value: unknown, option: string, fallback: number, allowInfinity = false): number {
+  const ms = checkMilliseconds(value, option, fallback, allowInfinity);
+  if (Number.isFinite(ms) && ms > MAX_TIMER_MS) {
+    throw rangeError(option, `at most ${MAX_TIMER_MS} ms (the longest timer)${allowInfinity ? ' or Infinity' : ''}`, ms);
+  }
+  return ms;
+}
+
 /** A kernel id (uid, gid): 0 ..= 2^32-2 (2^32-1 is the "no change" value of set*id). */
 function checkId(value: unknown, option: string): number {
   const expected = 'an integer from 0 to 4294967294';
@@ -204,7 +219,10 @@ export function validateCommand(file: unknown, args: unknown): { file: string; a
   if (file === '') throw typeError('file', 'a non-empty string', file);
   if (args === undefined || args === null) return { file: file as string, args: [] };
   if (!Array.isArray(args)) throw typeError('args', 'an array of strings', args);
-  return { file: file as string, args: args.map((a: unknown, i) => checkCString(a, `args[${i}]`)) };
+  // By index, not map(): map() skips the holes of a sparse array ([, 'a']) and keeps them as holes.
+  const checked: string[] = [];
+  for (let i = 0; i < args.length; i++) checked.push(checkCString(args[i], `args[${i}]`));
+  return { file: file as string, args: checked };
 }
 
 export function validateCwd(value: unknown): string | null {
@@ -268,6 +286,10 @@ function streamFd(entry: object): number | undefined {
   return typeof handle?.fd === 'number' ? handle.fd : undefined;
 }
 
+function isFdNumber(fd: number): boolean {
+  return Number.isInteger(fd) && fd >= 0 && fd <= 0x7fffffff;
+}
+
 function validateStdioEntry(entry: unknown, index: number): StdioPlanEntry {
   const option = `stdio[${index}]`;
   const expected = `'pipe', 'ignore', 'inherit', an fd number >= 0 or a stream with an fd`;
@@ -275,12 +297,13 @@ function validateStdioEntry(entry: unknown, index: number): StdioPlanEntry {
   if (entry === 'pipe' || entry === 'ignore') return { kind: entry };
   if (entry === 'inherit') return { kind: 'fd', fd: index };
   if (typeof entry === 'number') {
-    if (!Number.isInteger(entry) || entry < 0 || entry > 0x7fffffff) throw rangeError(option, expected, entry);
+    if (!isFdNumber(entry)) throw rangeError(option, expected, entry);
     return { kind: 'fd', fd: entry };
   }
   if (typeof entry === 'object') {
     const fd = streamFd(entry);
     if (fd === undefined || fd < 0) throw typeError(option, `${expected} (this stream has no open fd)`, entry);
+    if (!isFdNumber(fd)) throw rangeError(`${option}.fd`, 'an integer fd from 0 to 2147483647', fd);
     return { kind: 'fd', fd };
   }
   throw typeError(option, expected, entry);
@@ -459,13 +482,9 @@ export function validateCgroup(value: unknown): string | null {
 
 /** timeout, killSignal, killAfter: how a timeout (or abort) stops the group. */
 export function validateTimeouts(options: Record<string, unknown>): { timeout: number; killSignal: number; killAfter: number } {
-  const timeout = checkMilliseconds(options.timeout, 'timeout', 0);
-  if (timeout > 0x7fffffff) throw rangeError('timeout', 'at most 2147483647 ms (setTimeout limit)', timeout);
+  const timeout = checkTimerMilliseconds(options.timeout, 'timeout', 0);
   const killSignal = options.killSignal === undefined ? 15 : parseSignal(options.killSignal, 'killSignal');
-  const killAfter = checkMilliseconds(options.killAfter, 'killAfter', 5000, true);
-  if (Number.isFinite(killAfter) && killAfter > 0x7fffffff) {
-    throw rangeError('killAfter', 'at most 2147483647 ms or Infinity', killAfter);
-  }
+  const killAfter = checkTimerMilliseconds(options.killAfter, 'killAfter', 5000, true);
   return { timeout, killSignal, killAfter };
 }
 
@@ -496,9 +515,32 @@ export function splitArguments(args: unknown, options: unknown): [unknown, unkno
   return [args, options];
 }
 
+/**
+ * rlimits apply before the child's fds are placed: a soft nofile limit at or below the highest
+ * child fd would make the placement fail with a bare EBADF.
+ */
+function checkNofileRoom(rlimits: ReadonlyArray<[number, number, number]>, stdio: readonly StdioPlanEntry[], value: unknown): void {
+  const nofile = rlimits.find(([resource]) => resource === RLIMITS.nofile);
+  if (nofile === undefined) return;
+  let needed = 0;
+  stdio.forEach((entry, fd) => {
+    if (entry.kind !== 'ignore' || fd < 3) needed = fd + 1;
+  });
+  if (nofile[1] < needed) {
+    throw rangeError(
+      'rlimits.nofile',
+      `a soft limit of at least ${needed}: the child needs fds 0-${needed - 1} for its stdio, and the limit applies before they are placed`,
+      value,
+    );
+  }
+}
+
 function buildSpawnPlan(file: unknown, args: unknown, o: Record<string, unknown>): SpawnPlan {
   const command = validateCommand(file, args);
   const env = validateEnv(o.env);
+  const stdio = validateStdio(o.stdio);
+  const rlimits = validateRlimits(o.rlimits);
+  checkNofileRoom(rlimits, stdio, (o.rlimits as { nofile?: unknown } | null | undefined)?.nofile);
   return {
     file: command.file,
     args: command.args,
@@ -506,13 +548,13 @@ function buildSpawnPlan(file: unknown, args: unknown, o: Record<string, unknown>
     cwd: validateCwd(o.cwd),
     envp: env.envp,
     searchPath: env.path ?? DEFAULT_PATH,
-    stdio: validateStdio(o.stdio),
+    stdio,
     ...validateGrouping(o.group, o.session),
     ...validateSignalSetup(o),
     closeFds: checkBoolean(o.closeFds, 'closeFds', true),
     ...validateCredentials(o),
     umask: validateUmask(o.umask),
-    rlimits: validateRlimits(o.rlimits),
+    rlimits,
     deathSignal: validateDeathSignal(o.deathSignal),
     cgroup: validateCgroup(o.cgroup),
     noNewPrivs: checkBoolean(o.noNewPrivs, 'noNewPrivs', false),
@@ -560,7 +602,7 @@ export function validateExecOptions(file: unknown, args: unknown, options: unkno
     input,
     encoding: validateEncoding(o.encoding),
     maxBuffer: validateMaxBuffer(o.maxBuffer),
-    drainTimeout: checkMilliseconds(o.drainTimeout, 'drainTimeout', 100),
+    drainTimeout: checkTimerMilliseconds(o.drainTimeout, 'drainTimeout', 100),
     reject: checkBoolean(o.reject, 'reject', true),
   };
 }

@@ -77,6 +77,9 @@ function startChild(plan: SpawnPlan, stdio: PreparedStdio, onExit: (exit: Native
 /** Start a validated plan. Used by spawn() and exec(). */
 export function spawnPlan(plan: SpawnPlan): Subprocess {
   if (plan.abortSignal?.aborted) throw abortError(plan.abortSignal.reason);
+  // Load the addon before anything exists: a load failure is thrown as itself, never as a failed
+  // pipe or clone step.
+  native();
   const startedAt = startClock();
   const stdio = createStdio(plan);
   // The exit callback comes from the event loop, after this function has returned; an exit that

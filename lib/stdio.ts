@@ -6,6 +6,7 @@
 // node:child_process at the same moment, can inherit them), the child's end is dup2'ed into place
 // by the native spawn (which clears CLOEXEC on the copy) and closed in the parent right after, and
 // the parent's end becomes a net.Socket, which makes it non-blocking and owns it from then on.
+import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { DEV_NULL, native } from './native.js';
 import type { StdioPlanEntry } from './options.js';
@@ -43,8 +44,28 @@ function closeQuietly(fds: Iterable<number>): void {
   }
 }
 
+/**
+ * Every fd the caller handed in must be open before the first pipe exists: a closed fd number
+ * would otherwise be taken by one of our own new pipe ends, and the child would silently get that
+ * instead of failing with EBADF as a never-opened fd does.
+ */
+function checkGivenFdsOpen(plan: readonly StdioPlanEntry[]): void {
+  plan.forEach((entry, childFd) => {
+    if (entry.kind !== 'fd') return;
+    try {
+      fstatSync(entry.fd);
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException & { stage?: string };
+      failure.message = `${failure.code ?? 'EBADF'}: bad file descriptor, stdio[${childFd}] is fd ${entry.fd}, which is not open`;
+      failure.stage = 'fd';
+      throw failure;
+    }
+  });
+}
+
 /** Create the pipes the plan asks for. On failure, every fd created so far is closed again. */
 export function prepareStdio(plan: readonly StdioPlanEntry[]): PreparedStdio {
+  checkGivenFdsOpen(plan);
   const prepared: PreparedStdio = { fds: [], childEnds: [], parentEnds: [] };
   try {
     plan.forEach((entry, childFd) => {

@@ -2,7 +2,12 @@
 // TypeScript layer's job, except where a bad value could crash (signal numbers index a bitmask).
 #include "request.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -14,6 +19,7 @@ namespace procctl {
 namespace {
 
 constexpr uint64_t kInfinity = ~0ULL;
+constexpr double kMaxId = 4294967294.0;
 
 [[noreturn]] void ThrowType(Napi::Env env, const std::string& field, const char* expected) {
   throw Napi::TypeError::New(env, "request." + field + " must be " + expected);
@@ -117,6 +123,46 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
   return out;
 }
 
+// The stage-cgroup error for a path that is not a cgroup v2 directory: a v1 hierarchy, a plain
+// directory, or one whose cgroup.procs is not the kernel's file (a FIFO there would block open).
+[[noreturn]] void ThrowNotCgroup2(Napi::Env env, const std::string& dir, const char* what) {
+  Napi::Error error = SystemError(env, EMEDIUMTYPE, "open", dir.c_str());
+  error.Value().Set("message", "EMEDIUMTYPE: '" + dir + "' is not a cgroup v2 directory (" + what + ")");
+  error.Value().Set("stage", "cgroup");
+  throw error;
+}
+
+[[noreturn]] void ThrowCgroupErrno(Napi::Env env, int error, const char* syscall, const std::string& dir) {
+  Napi::Error result = SystemError(env, error, syscall, dir.c_str());
+  result.Value().Set("stage", "cgroup");
+  throw result;
+}
+
+// Opened here, by the parent, so the child only writes "0" to it. The directory must be on a
+// cgroup2 filesystem and cgroup.procs a regular file, and nothing here may block: O_NONBLOCK keeps
+// a FIFO (or any other special file) planted under that name from stalling the event loop.
+int OpenCgroupProcs(Napi::Env env, const std::string& dir) {
+  int dirFd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirFd < 0) ThrowCgroupErrno(env, errno, "open", dir);
+  struct statfs fs;
+  int statError = fstatfs(dirFd, &fs) == 0 ? 0 : errno;
+  if (statError != 0 || fs.f_type != CGROUP2_SUPER_MAGIC) {
+    close(dirFd);
+    if (statError != 0) ThrowCgroupErrno(env, statError, "statfs", dir);
+    ThrowNotCgroup2(env, dir, fs.f_type == CGROUP_SUPER_MAGIC ? "it is on a cgroup v1 hierarchy" : "it is not on a cgroup2 filesystem");
+  }
+  int fd = openat(dirFd, "cgroup.procs", O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  int openError = errno;
+  close(dirFd);
+  if (fd < 0) ThrowCgroupErrno(env, openError, "open", dir);
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    ThrowNotCgroup2(env, dir, "its cgroup.procs is not a regular file");
+  }
+  return fd;
+}
+
 }  // namespace
 
 SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
@@ -151,16 +197,24 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
 
   plan_.pgid = ToInt(env, object, "pgid", -1, 0x7fffffff);
   plan_.setsid = ToBool(env, object, "setsid");
-  plan_.uid = ToInt(env, object, "uid", -1, 0x7fffffff);
-  plan_.gid = ToInt(env, object, "gid", -1, 0x7fffffff);
+  // Kernel ids are 32-bit unsigned; 4294967295 is set*id's "no change" and never a real id.
+  plan_.uid = static_cast<int64_t>(ToInteger(env, Field(object, "uid"), "uid", -1, kMaxId));
+  plan_.gid = static_cast<int64_t>(ToInteger(env, Field(object, "gid"), "gid", -1, kMaxId));
   Napi::Value groups = Field(object, "groups");
   plan_.groupCount = -1;
   if (!groups.IsNull() && !groups.IsUndefined()) {
-    for (int gid : ToInts(env, groups, "groups", 0, 0x7fffffff)) groups_.push_back(gid);
+    Napi::Array array = ToArray(env, groups, "groups");
+    for (uint32_t i = 0; i < array.Length(); i++) {
+      double gid = ToInteger(env, array.Get(i), "groups[" + std::to_string(i) + "]", 0, kMaxId);
+      groups_.push_back(static_cast<gid_t>(gid));
+    }
     plan_.groupCount = static_cast<int>(groups_.size());
   }
   plan_.umask = ToInt(env, object, "umask", -1, 0777);
   rlimits_ = ToRlimits(env, object);
+  for (const PlanRlimit& limit : rlimits_) {
+    if (limit.resource == RLIMIT_NOFILE && limit.soft != kInfinity) nofileLimit_ = static_cast<int64_t>(limit.soft);
+  }
   plan_.deathSignal = ToInt(env, object, "deathSignal", 0, 64);
   plan_.noNewPrivs = ToBool(env, object, "noNewPrivs");
   Napi::Value cgroup = Field(object, "cgroup");
@@ -196,15 +250,12 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
     fd = devNullFd_;
   }
 
-  // Opened here, by the parent, so the child only writes "0" to it.
   if (!cgroup_.empty()) {
-    std::string procs = cgroup_ + "/cgroup.procs";
-    plan_.cgroupProcsFd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-    if (plan_.cgroupProcsFd < 0) {
-      Napi::Error error = SystemError(env, errno, "open", cgroup_.c_str());
+    try {
+      plan_.cgroupProcsFd = OpenCgroupProcs(env, cgroup_);
+    } catch (...) {
       if (devNullFd_ >= 0) close(devNullFd_);  // a throwing constructor runs no destructor
-      error.Value().Set("stage", "cgroup");
-      throw error;
+      throw;
     }
   }
 }
@@ -229,6 +280,14 @@ const char* SpawnRequest::PathFor(Stage stage) const {
 
 Napi::Error SpawnFailure(Napi::Env env, const SpawnRequest& request, Stage stage, int error) {
   Napi::Error result = SystemError(env, error, StageSyscall(stage), request.PathFor(stage));
+  // rlimits are applied before the fd plan, so a low nofile limit makes placing the child's fds
+  // fail (dup3 EBADF, F_DUPFD EINVAL): say so instead of leaving a bare EBADF.
+  if (stage == Stage::Fd && request.nofileLimit() >= 0 && (error == EBADF || error == EINVAL || error == EMFILE)) {
+    std::string message = result.Message() + "; rlimits.nofile (" + std::to_string(request.nofileLimit()) +
+                          ") is below the fds the child needs (0-" + std::to_string(request.fdCount() - 1) +
+                          " for stdio, plus room to move them)";
+    result.Value().Set("message", message);
+  }
   result.Value().Set("stage", StageName(stage));
   return result;
 }

@@ -28,6 +28,10 @@ class SpawnRequest {
   bool hasMask() const { return hasMask_; }
   // error.path for a failed stage: the file for exec, the cwd for chdir, the cgroup for cgroup.
   const char* PathFor(Stage stage) const;
+  // The soft RLIMIT_NOFILE the request sets, or -1 when it sets none.
+  int64_t nofileLimit() const { return nofileLimit_; }
+  // How many child fds the plan places (0 ..= count - 1).
+  int fdCount() const { return plan_.fdCount; }
 
  private:
   std::string file_;
@@ -45,6 +49,7 @@ class SpawnRequest {
   std::vector<PlanRlimit> rlimits_;
   std::string cgroup_;
   int devNullFd_ = -1;
+  int64_t nofileLimit_ = -1;
   bool hasMask_ = false;
   bool useEnviron_ = false;  // envp was null: pass environ
   SpawnPlan plan_ = {};

@@ -76,8 +76,8 @@ struct SpawnPlan {
   bool setsid;
 
   // credentials
-  int uid;                          // -1 unchanged
-  int gid;                          // -1 unchanged
+  int64_t uid;                      // -1 unchanged; else 0 ..= 4294967294 (uid_t is 32 bits)
+  int64_t gid;                      // -1 unchanged; else 0 ..= 4294967294
   const gid_t* groups;
   int groupCount;                   // -1 unchanged
 

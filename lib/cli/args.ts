@@ -79,14 +79,16 @@ export function single(value: CommandLine['values'][string]): string | undefined
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** DURATION → milliseconds: a non-negative decimal number with an optional unit ms, s (default), m, h, d. */
-export function parseDuration(text: string, option: string): number {
+export function parseDuration(text: string, option: string, maxMs = 2 ** 31 * 1000): number {
   const match = /^(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h|d)?$/.exec(text);
   const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1000) : Number.NaN;
-  if (!Number.isFinite(ms) || ms > 2 ** 31 * 1000) {
+  if (!Number.isFinite(ms)) {
     throw new UsageError(`${option}: invalid duration '${text}'; use a number with an optional unit: 10, 1.5s, 250ms, 2m, 1h, 1d`);
   }
   // Round up: a positive duration never becomes 0 (which means "no timeout").
-  return Math.ceil(ms);
+  const rounded = Math.ceil(ms);
+  if (rounded > maxMs) throw new UsageError(`${option}: duration '${text}' is too long; at most ${maxMs} ms`);
+  return rounded;
 }
 
 /** SIG → number: TERM, SIGTERM, term, 15, RTMIN+3, RTMAX-1. */

@@ -17,6 +17,7 @@ import { Supervisor, type ExitEvent, type StartEvent } from '../supervisor/super
 import { parseDotenv, parseProcfile, type ProcfileEntry } from '../supervisor/procfile.js';
 import { relayLines } from '../supervisor/line-prefix.js';
 import { parseSignal } from '../signals.js';
+import { MAX_TIMER_MS } from '../options.js';
 import { UsageError, parseCommandLine, parseDuration, single } from './args.js';
 import { colorEnabled, pad, palette, printError, printOut, type Palette } from './output.js';
 
@@ -74,7 +75,7 @@ function parseRunArgs(argv: string[]): RunConfig {
   return {
     help: line.values.help === true,
     procfile: resolve(line.positionals[0] ?? 'Procfile'),
-    stopTimeoutMs: stopTimeout === undefined ? 10_000 : parseDuration(stopTimeout, '--stop-timeout'),
+    stopTimeoutMs: stopTimeout === undefined ? 10_000 : parseDuration(stopTimeout, '--stop-timeout', MAX_TIMER_MS),
     basePort: port !== undefined ? parsePort(port, '--port') : envPort !== undefined && envPort !== '' ? parsePort(envPort, 'PORT') : DEFAULT_PORT,
     envFile: single(line.values.env) ?? null,
   };

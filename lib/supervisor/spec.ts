@@ -1,7 +1,7 @@
 // Validation of Supervisor options and child specs. Everything is checked in the constructor,
 // before any process, pipe or cgroup exists; each TypeError/RangeError names the option (with the
 // child's index and name), echoes the value and says what is valid.
-import { echo, checkMilliseconds, validateSpawnOptions, type SpawnOptions, type SignalLike } from '../options.js';
+import { echo, checkMilliseconds, checkTimerMilliseconds, validateSpawnOptions, type SpawnOptions, type SignalLike } from '../options.js';
 import { parseSignal, parseSignalList } from '../signals.js';
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.js';
 import { DEFAULT_INTENSITY, type Intensity } from './intensity.js';
@@ -109,21 +109,12 @@ function positiveNumber(value: unknown, option: string, fallback: number, min: n
   return value;
 }
 
-/** Timer limit of setTimeout: longer delays would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function timerMilliseconds(value: unknown, option: string, fallback: number): number {
-  const ms = checkMilliseconds(value, option, fallback);
-  if (ms > MAX_TIMER_MS) throw new RangeError(`${option} must be at most ${MAX_TIMER_MS} ms; got ${echo(ms)}`);
-  return ms;
-}
-
 function validateBackoff(value: unknown, option: string): Backoff {
   if (value === undefined) return { ...DEFAULT_BACKOFF };
   const o = copyKnown(value, new Set(['initialMs', 'maxMs', 'factor', 'jitter']), option);
   const backoff = {
-    initialMs: timerMilliseconds(o.initialMs, `${option}.initialMs`, DEFAULT_BACKOFF.initialMs),
-    maxMs: timerMilliseconds(o.maxMs, `${option}.maxMs`, DEFAULT_BACKOFF.maxMs),
+    initialMs: checkTimerMilliseconds(o.initialMs, `${option}.initialMs`, DEFAULT_BACKOFF.initialMs),
+    maxMs: checkTimerMilliseconds(o.maxMs, `${option}.maxMs`, DEFAULT_BACKOFF.maxMs),
     factor: positiveNumber(o.factor, `${option}.factor`, DEFAULT_BACKOFF.factor, 1, 1000),
     jitter: positiveNumber(o.jitter, `${option}.jitter`, DEFAULT_BACKOFF.jitter, 0, 1),
   };
@@ -195,7 +186,7 @@ function validateChild(value: unknown, index: number): NormalizedChild {
     restart: oneOf(spec.restart, RESTART_POLICIES, 'on-failure', `${option}.restart`),
     backoff: validateBackoff(spec.backoff, `${option}.backoff`),
     stopSignal: parseSignal(spec.stopSignal ?? 'SIGTERM', `${option}.stopSignal`),
-    stopTimeout: timerMilliseconds(spec.stopTimeout, `${option}.stopTimeout`, 10_000),
+    stopTimeout: checkTimerMilliseconds(spec.stopTimeout, `${option}.stopTimeout`, 10_000),
     dependsOn: validateDependsOn(spec.dependsOn, `${option}.dependsOn`),
     contain,
   };

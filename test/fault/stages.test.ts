@@ -81,7 +81,8 @@ describe('fault: each child setup stage reports itself and leaves nothing', { ti
       path: join(dir, 'locked'),
     },
     { name: 'fd: stdio names a closed fd', options: { stdio: ['ignore', 'ignore', 'ignore', 987_654] }, stage: 'fd', codes: ['EBADF'] },
-    { name: 'fd: rlimit nofile below the fd plan', options: { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], rlimits: { nofile: 2 } }, stage: 'fd', codes: ['EBADF', 'EMFILE', 'EINVAL'] },
+    // nofile 3 leaves room for fds 0-2, but parent fd 1 must first move above them (to fd >= 3).
+    { name: 'fd: rlimit nofile below the fd plan', options: { stdio: [1, 'ignore', 'ignore'], rlimits: { nofile: 3 } }, stage: 'fd', codes: ['EBADF', 'EMFILE', 'EINVAL'] },
     { name: 'cgroup: not a cgroup directory', options: { cgroup: join(dir, 'missing-cgroup') }, stage: 'cgroup', codes: ['ENOENT'], path: join(dir, 'missing-cgroup') },
   ];
 
