@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -155,8 +156,10 @@ int OpenCgroupProcs(Napi::Env env, const std::string& dir) {
   int openError = errno;
   close(dirFd);
   if (fd < 0) ThrowCgroupErrno(env, openError, "open", dir);
+  // Raw fstat: glibc 2.33 re-versioned fstat, which would lift the prebuild's glibc baseline. A
+  // file bind-mounted over cgroup.procs is caught here even though the directory is cgroup2.
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     ThrowNotCgroup2(env, dir, "its cgroup.procs is not a regular file");
   }
