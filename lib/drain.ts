@@ -18,9 +18,10 @@ export interface Collector {
 
 /**
  * Read a stream into a collector. At maxBuffer bytes the output is cut, the stream destroyed and
- * onOverflow called once (exec() stops the group there).
+ * onOverflow called once (exec() stops the group there). Every chunk kept is also pushed to
+ * `interleaved` when given (exec()'s `all`: stdout and stderr in arrival order).
  */
-export function collect(stream: Readable, maxBuffer: number, onOverflow: () => void): Collector {
+export function collect(stream: Readable, maxBuffer: number, onOverflow: () => void, interleaved?: Buffer[]): Collector {
   const collector: Collector = { chunks: [], bytes: 0, overflowed: false, closed: Promise.resolve(), isClosed: false };
   collector.closed = new Promise((resolve) => {
     stream.once('close', () => {
@@ -35,10 +36,14 @@ export function collect(stream: Readable, maxBuffer: number, onOverflow: () => v
     const room = maxBuffer - collector.bytes;
     if (chunk.length <= room) {
       collector.chunks.push(chunk);
+      interleaved?.push(chunk);
       collector.bytes += chunk.length;
       return;
     }
-    if (room > 0) collector.chunks.push(chunk.subarray(0, room));
+    if (room > 0) {
+      collector.chunks.push(chunk.subarray(0, room));
+      interleaved?.push(chunk.subarray(0, room));
+    }
     collector.bytes = maxBuffer;
     collector.overflowed = true;
     stream.destroy();
@@ -47,10 +52,15 @@ export function collect(stream: Readable, maxBuffer: number, onOverflow: () => v
   return collector;
 }
 
+/** Chunks as one Buffer or decoded. */
+export function joinChunks(chunks: readonly Buffer[], encoding: BufferEncoding | 'buffer'): string | Buffer {
+  const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return encoding === 'buffer' ? buffer : buffer.toString(encoding);
+}
+
 /** The collected output, as one Buffer or decoded. */
 export function collectedOutput(collector: Collector, encoding: BufferEncoding | 'buffer'): string | Buffer {
-  const buffer = collector.chunks.length === 1 ? collector.chunks[0]! : Buffer.concat(collector.chunks, collector.bytes);
-  return encoding === 'buffer' ? buffer : buffer.toString(encoding);
+  return joinChunks(collector.chunks, encoding);
 }
 
 export interface DrainResult {

@@ -1,6 +1,8 @@
-// Error classes of the spawn API. Each kind carries a brand symbol so that `SpawnError.is(e)` and
-// `ProcessError.is(e)` work across copies of the package (instanceof does not), keeps the lower
-// error as `cause`, and offers a short one-line message plus a long one with the details.
+// Error classes of the spawn API. Each kind carries a brand symbol (Symbol.for, so every copy of the
+// package agrees on it: the ES module and the CommonJS build loaded side by side, or two installed
+// versions) and both `SpawnError.is(e)` and `e instanceof SpawnError` test that brand, so an error
+// from the other copy is recognised. Each keeps the lower error as `cause` and offers a short
+// one-line message plus a long one with the details.
 import type { NativeRusage } from './native.js';
 
 const spawnBrand = Symbol.for('procctl.SpawnError');
@@ -13,6 +15,11 @@ interface NativeSpawnFailure extends Error {
   syscall?: unknown;
   stage?: unknown;
   path?: unknown;
+}
+
+/** instanceof of a subclass: the ordinary prototype-chain test. */
+function ownInstance(cls: Function, value: unknown): boolean {
+  return Function.prototype[Symbol.hasInstance].call(cls, value);
 }
 
 function textOr(value: unknown, fallback: string): string {
@@ -54,12 +61,22 @@ export class SpawnError extends Error {
   static is(value: unknown): value is SpawnError {
     return typeof value === 'object' && value !== null && spawnBrand in value;
   }
+
+  /** `instanceof SpawnError` is true for a SpawnError of any copy of procctl. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === SpawnError ? SpawnError.is(value) : ownInstance(this, value);
+  }
 }
 
+/** exec()'s output: a string, a Buffer (encoding 'buffer') or lines (lines: true). */
+export type ExecOutput = string | Buffer | string[];
+
 /** What a finished exec() reports; ProcessError carries the same fields. */
-export interface ExecResult<Output extends string | Buffer = string | Buffer> {
+export interface ExecResult<Output extends ExecOutput = ExecOutput> {
   stdout: Output;
   stderr: Output;
+  /** stdout and stderr interleaved in arrival order; only with `all: true`. */
+  all?: Output;
   /** Exit code when the process exited normally, else null. */
   code: number | null;
   /** Name of the signal that killed the process ('SIGTERM'), else null. */
@@ -89,10 +106,19 @@ export interface ProcessErrorReasons {
   inputFailed: boolean;
 }
 
+/** Where a failed command stood in a pipeline(). */
+export interface PipelinePosition {
+  /** 0-based index of the failed command. */
+  index: number;
+  /** Every command of the pipeline, quoted as a shell would show it. */
+  commands: readonly string[];
+}
+
 export interface ProcessErrorInit extends ExecResult, ProcessErrorReasons {
   file: string;
   args: readonly string[];
   cause?: unknown;
+  pipeline?: PipelinePosition;
 }
 
 function describeOutcome(init: ProcessErrorInit): string {
@@ -116,12 +142,13 @@ function describeOutcome(init: ProcessErrorInit): string {
   return reasons.join(' and ');
 }
 
-function quoteArgv(file: string, args: readonly string[]): string {
+/** argv as a shell would show it. */
+export function quoteArgv(file: string, args: readonly string[]): string {
   return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-function tail(output: string | Buffer): string {
-  const text = typeof output === 'string' ? output : output.toString('utf8');
+function tail(output: ExecOutput): string {
+  const text = typeof output === 'string' ? output : Array.isArray(output) ? output.join('\n') : output.toString('utf8');
   const trimmed = text.trimEnd();
   return trimmed.length > 2000 ? `…${trimmed.slice(-2000)}` : trimmed;
 }
@@ -131,8 +158,9 @@ export class ProcessError extends Error implements ExecResult, ProcessErrorReaso
   declare readonly [processBrand]: true;
   readonly file: string;
   readonly args: readonly string[];
-  readonly stdout: string | Buffer;
-  readonly stderr: string | Buffer;
+  readonly stdout: ExecOutput;
+  readonly stderr: ExecOutput;
+  readonly all?: ExecOutput;
   readonly code: number | null;
   readonly signal: string | null;
   readonly timedOut: boolean;
@@ -144,13 +172,18 @@ export class ProcessError extends Error implements ExecResult, ProcessErrorReaso
   readonly outputTruncated: boolean;
   readonly aborted: boolean;
   readonly inputFailed: boolean;
-  /** One line: `Command failed: sh -c 'exit 3' exited with code 3`. */
+  /** For a pipeline(): which command failed (the file and args above are that command's). */
+  readonly pipeline?: PipelinePosition;
+  /** One line: `Command sh -c 'exit 3' exited with code 3`. */
   readonly shortMessage: string;
   /** The short message plus stderr and stdout (tails) and the pipe holders. */
   readonly longMessage: string;
 
   constructor(init: ProcessErrorInit) {
-    const shortMessage = `Command ${quoteArgv(init.file, init.args)} ${describeOutcome(init)}`;
+    const where = init.pipeline === undefined
+      ? ''
+      : ` (command ${init.pipeline.index + 1} of ${init.pipeline.commands.length} in pipeline ${init.pipeline.commands.join(' | ')})`;
+    const shortMessage = `Command ${quoteArgv(init.file, init.args)}${where} ${describeOutcome(init)}`;
     const details = [shortMessage];
     if (init.pipeHolders.length > 0) details.push(`pipes still held by PIDs ${init.pipeHolders.join(', ')}`);
     const stderr = tail(init.stderr);
@@ -167,6 +200,8 @@ export class ProcessError extends Error implements ExecResult, ProcessErrorReaso
     this.args = init.args;
     this.stdout = init.stdout;
     this.stderr = init.stderr;
+    if (init.all !== undefined) this.all = init.all;
+    if (init.pipeline !== undefined) this.pipeline = init.pipeline;
     this.code = init.code;
     this.signal = init.signal;
     this.timedOut = init.timedOut;
@@ -182,6 +217,11 @@ export class ProcessError extends Error implements ExecResult, ProcessErrorReaso
 
   static is(value: unknown): value is ProcessError {
     return typeof value === 'object' && value !== null && processBrand in value;
+  }
+
+  /** `instanceof ProcessError` is true for a ProcessError of any copy of procctl. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === ProcessError ? ProcessError.is(value) : ownInstance(this, value);
   }
 }
 

@@ -2,11 +2,12 @@
 // and its pipes are closed, or drainTimeout after the exit, whichever comes first. The hot path is
 // one spawn plus stream reads: /proc is only scanned when the drain actually times out.
 import type { Writable } from 'node:stream';
-import { splitArguments, validateExecOptions, type ExecOptions, type ExecPlan } from './options.js';
+import { splitArguments, validateExecOptions, type ExecOptions, type ExecOutputOf, type ExecPlan } from './options.js';
 import { spawnPlan } from './spawn.js';
 import { internals, type Subprocess } from './subprocess.js';
-import { collect, collectedOutput, drainAfterExit, type Collector } from './drain.js';
-import { ProcessError, SpawnError, type ExecResult } from './errors.js';
+import { collect, collectedOutput, drainAfterExit, joinChunks, type Collector } from './drain.js';
+import { ProcessError, SpawnError, type ExecOutput, type ExecResult, type ProcessErrorReasons } from './errors.js';
+import { splitLines, stripFinalNewline } from './lines.js';
 import { isSuccess } from './exit.js';
 
 /**
@@ -43,13 +44,13 @@ function emptyOutput(encoding: ExecPlan['encoding']): string | Buffer {
 }
 
 /** Start the plan; a failure to start becomes a ProcessError with the original error as cause. */
-function start(plan: ExecPlan, file: string, args: string[]): Subprocess {
+export function start(plan: ExecPlan, file: string, args: string[]): Subprocess {
   try {
     return spawnPlan(plan.spawn);
   } catch (error) {
     const aborted = error instanceof Error && error.name === 'AbortError';
     if (!SpawnError.is(error) && !aborted) throw error;
-    const empty = emptyOutput(plan.encoding);
+    const empty = shapeOutput(emptyOutput(plan.encoding), plan);
     throw new ProcessError({
       file, args, stdout: empty, stderr: empty, code: null, signal: null, timedOut: false, truncated: false,
       pipeHolders: [], rusage: null, durationMs: 0, killedByGroup: false, outputTruncated: false, aborted, inputFailed: false,
@@ -58,13 +59,33 @@ function start(plan: ExecPlan, file: string, args: string[]): Subprocess {
   }
 }
 
-async function complete(child: Subprocess, plan: ExecPlan): Promise<ExecResult> {
+/** The output as the plan asks for it: decoded or a Buffer, final newline stripped, or lines. */
+function shapeOutput(raw: string | Buffer, plan: ExecPlan): ExecOutput {
+  if (plan.lines) return splitLines(raw as string);
+  return plan.stripFinalNewline ? stripFinalNewline(raw) : raw;
+}
+
+/** A finished child: its result, and whether exec() counts it as a failure (and why). */
+export interface Outcome {
+  result: ExecResult;
+  failed: boolean;
+  reasons: ProcessErrorReasons;
+  /** The input stream's own error, if it failed. */
+  inputError: Error | undefined;
+  file: string;
+  args: readonly string[];
+}
+
+/** Collect the child's output until it exited, its stops settled and its pipes drained. */
+export async function complete(child: Subprocess, plan: ExecPlan): Promise<Outcome> {
   const hooks = child[internals];
   const outputs: Array<{ pipe: (typeof hooks.streams)[number]; collector: Collector }> = [];
+  const interleaved: Buffer[] | undefined = plan.all ? [] : undefined;
   for (const pipe of hooks.streams) {
     if (pipe.childFd === 0) continue;
     // maxBuffer reached: cut the output and stop the whole group with the kill policy.
-    outputs.push({ pipe, collector: collect(pipe.stream, plan.maxBuffer, () => hooks.stopWithPolicy()) });
+    const sink = pipe.childFd <= 2 ? interleaved : undefined;
+    outputs.push({ pipe, collector: collect(pipe.stream, plan.maxBuffer, () => hooks.stopWithPolicy(), sink) });
   }
   const inputError = writeInput(child.stdin, plan.input, () => hooks.stopWithPolicy());
   const exit = await child.exited;
@@ -73,9 +94,9 @@ async function complete(child: Subprocess, plan: ExecPlan): Promise<ExecResult> 
   const drain = await drainAfterExit(outputs, plan.drainTimeout);
   await hooks.stopsSettled();
   child.stdin?.destroy();
-  const output = (fd: number): string | Buffer => {
+  const output = (fd: number): ExecOutput => {
     const found = outputs.find((o) => o.pipe.childFd === fd);
-    return found === undefined ? emptyOutput(plan.encoding) : collectedOutput(found.collector, plan.encoding);
+    return shapeOutput(found === undefined ? emptyOutput(plan.encoding) : collectedOutput(found.collector, plan.encoding), plan);
   };
   const overflowed = outputs.some((o) => o.collector.overflowed);
   const result: ExecResult = {
@@ -89,39 +110,43 @@ async function complete(child: Subprocess, plan: ExecPlan): Promise<ExecResult> 
     rusage: exit.rusage,
     durationMs: exit.durationMs,
   };
+  if (interleaved !== undefined) result.all = shapeOutput(interleaved.length === 0 ? emptyOutput(plan.encoding) : joinChunks(interleaved, plan.encoding), plan);
   const failedInput = inputError();
-  const failed = !isSuccess(exit) || child.timedOut || child.aborted || overflowed;
-  // A failed input always rejects, even with reject: false: the result would be that of a
-  // truncated input, and nothing in it would say so.
-  if ((failed && plan.reject) || failedInput !== undefined) {
-    throw new ProcessError({
-      ...result,
-      file: child.file,
-      args: child.args,
+  return {
+    result,
+    failed: !isSuccess(exit) || child.timedOut || child.aborted || overflowed || failedInput !== undefined,
+    reasons: {
+      timedOut: child.timedOut,
       killedByGroup: child.killedByGroup,
       outputTruncated: overflowed,
       aborted: child.aborted,
       inputFailed: failedInput !== undefined,
-      cause: failedInput,
-    });
-  }
-  return result;
+    },
+    inputError: failedInput,
+    file: child.file,
+    args: child.args,
+  };
 }
 
 /**
  * Run `file` with `args` to completion. Resolves with {stdout, stderr, code, signal, timedOut,
- * truncated, pipeHolders, rusage, durationMs}; rejects with ProcessError on a non-zero exit, a
- * signal, a timeout, an abort, maxBuffer, or a failure to start (unless reject: false, which
- * resolves in all but the last case). Bad options reject with TypeError/RangeError before
- * anything is created.
+ * truncated, pipeHolders, rusage, durationMs} (and `all` with all: true); rejects with
+ * ProcessError on a non-zero exit, a signal, a timeout, an abort, maxBuffer, or a failure to start
+ * (unless reject: false, which resolves in all but the last case). Bad options reject with
+ * TypeError/RangeError before anything is created. The output type follows the options: string
+ * by default, Buffer with encoding 'buffer', string[] with lines: true.
  */
-export function exec(file: string, args: readonly string[], options: ExecOptions & { encoding: 'buffer' }): Promise<ExecResult<Buffer>>;
-export function exec(file: string, options: ExecOptions & { encoding: 'buffer' }): Promise<ExecResult<Buffer>>;
-export function exec(file: string, args?: readonly string[], options?: ExecOptions): Promise<ExecResult<string>>;
-export function exec(file: string, options?: ExecOptions): Promise<ExecResult<string>>;
+export function exec<const Options extends ExecOptions = {}>(file: string, args?: readonly string[], options?: Options): Promise<ExecResult<ExecOutputOf<Options>>>;
+export function exec<const Options extends ExecOptions = {}>(file: string, options?: Options): Promise<ExecResult<ExecOutputOf<Options>>>;
 export async function exec(file: string, args?: unknown, options?: unknown): Promise<ExecResult> {
   const [argList, opts] = splitArguments(args, options);
   const plan = validateExecOptions(file, argList, opts);
   const child = start(plan, plan.spawn.file, plan.spawn.args);
-  return complete(child, plan);
+  const outcome = await complete(child, plan);
+  // A failed input always rejects, even with reject: false: the result would be that of a
+  // truncated input, and nothing in it would say so.
+  if ((outcome.failed && plan.reject) || outcome.inputError !== undefined) {
+    throw new ProcessError({ ...outcome.result, ...outcome.reasons, file: outcome.file, args: outcome.args, cause: outcome.inputError });
+  }
+  return outcome.result;
 }

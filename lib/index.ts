@@ -1,15 +1,19 @@
 // The package entry: the spawn API, group control and the signal table.
 export { spawn } from './spawn.js';
 export { exec } from './exec.js';
+export { pipeline } from './pipeline.js';
+export type { PipelineCommand, PipelineCommandOptions } from './pipeline.js';
+export type { LinesOptions, LinesFrom } from './lines.js';
 export { killGroup } from './kill-group.js';
 export { groupMembers, waitForGroupExit } from './group.js';
 export { Subprocess } from './subprocess.js';
 export type { TerminateOptions, SubprocessEvents } from './subprocess.js';
 export { ProcessError, SpawnError } from './errors.js';
-export type { ExecResult, ProcessErrorReasons } from './errors.js';
+export type { ExecResult, ExecOutput, ProcessErrorReasons, PipelinePosition } from './errors.js';
 export type { ExitResult, Rusage } from './exit.js';
 export type {
-  SpawnOptions, ExecOptions, StdioEntry, StdioName, StreamWithFd, RlimitName, RlimitValue, SignalLike,
+  SpawnOptions, ExecOptions, StdioEntry, StdioName, StdioOption, StreamWithFd, RlimitName, RlimitValue, SignalLike,
+  SignalName, StandardSignalName, RealtimeSignalName, StdioOf, StdioStreamOf, ExecOutputOf,
 } from './options.js';
 export { signals } from './signals.js';
 export { inspect } from './proc/inspect.js';

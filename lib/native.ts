@@ -2,12 +2,9 @@
 // layer and the TypeScript layer: every native function is declared here, nothing is `any`.
 // Callers above this file validate their input; the native side re-checks types and throws
 // TypeError on a mismatch, but it does not re-validate ranges the TypeScript layer owns.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRequire, packageRoot } from './package-root.cjs';
 
-/** Root of the package (holds binding.gyp, build/ and prebuilds/). dist/lib/native.js → ../.. */
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { packageRoot };
 
 /** request.fds entry: the child fd is /dev/null (see NativeSpawnRequest.fds). */
 export const DEV_NULL = -2;
@@ -198,12 +195,11 @@ export interface NativeBinding {
 }
 
 function load(): NativeBinding {
-  const require = createRequire(import.meta.url);
   // An explicit addon (the sanitizer build, scripts/test-asan.mjs) wins over build/ and prebuilds/.
   const override = process.env.PROCCTL_ADDON_PATH;
   try {
-    if (override) return require(override) as NativeBinding;
-    const gypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    if (override) return packageRequire(override) as NativeBinding;
+    const gypBuild = packageRequire('node-gyp-build') as (dir: string) => unknown;
     return gypBuild(packageRoot) as NativeBinding;
   } catch (error) {
     // A load failure, said as one: not a failed setup step of whatever call came first.

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Stream } from 'node:stream';
 import { parseSignal, parseSignalList } from './signals.js';
 import { DEFAULT_PATH } from './path-search.js';
@@ -23,6 +23,8 @@ export interface StreamWithFd {
   readonly fd?: number | null;
 }
 export type StdioEntry = StdioName | number | StreamWithFd | Stream | null | undefined;
+/** The `stdio` option: one name for fds 0–2, or one entry per child fd. */
+export type StdioOption = StdioName | readonly StdioEntry[];
 
 /** An rlimit: one value for soft and hard, [soft, hard] or {soft, hard}; Infinity or 'unlimited'. */
 export type RlimitValue = number | 'unlimited' | readonly [number | 'unlimited', number | 'unlimited'] | {
@@ -32,60 +34,224 @@ export type RlimitValue = number | 'unlimited' | readonly [number | 'unlimited',
 export type RlimitName =
   | 'as' | 'core' | 'cpu' | 'data' | 'fsize' | 'locks' | 'memlock' | 'msgqueue' | 'nice' | 'nofile'
   | 'nproc' | 'rss' | 'rtprio' | 'rttime' | 'sigpending' | 'stack';
-export type SignalLike = string | number;
+
+/** The signal names of Linux, as the kernel headers spell them (lib/signals.ts has the numbers). */
+export type StandardSignalName =
+  | 'SIGHUP' | 'SIGINT' | 'SIGQUIT' | 'SIGILL' | 'SIGTRAP' | 'SIGABRT' | 'SIGIOT' | 'SIGBUS' | 'SIGFPE'
+  | 'SIGKILL' | 'SIGUSR1' | 'SIGSEGV' | 'SIGUSR2' | 'SIGPIPE' | 'SIGALRM' | 'SIGTERM' | 'SIGSTKFLT'
+  | 'SIGCHLD' | 'SIGCLD' | 'SIGCONT' | 'SIGSTOP' | 'SIGTSTP' | 'SIGTTIN' | 'SIGTTOU' | 'SIGURG'
+  | 'SIGXCPU' | 'SIGXFSZ' | 'SIGVTALRM' | 'SIGPROF' | 'SIGWINCH' | 'SIGIO' | 'SIGPOLL' | 'SIGPWR'
+  | 'SIGSYS' | 'SIGUNUSED';
+/** Realtime signals: SIGRTMIN+n counts up from SIGRTMIN, SIGRTMAX-n down from SIGRTMAX. */
+export type RealtimeSignalName = 'SIGRTMIN' | 'SIGRTMAX' | `SIGRTMIN+${number}` | `SIGRTMAX-${number}`;
+/** A signal name with SIG ('SIGTERM', 'SIGRTMIN+3') or without ('TERM', 'RTMIN+3'). */
+export type SignalName =
+  | StandardSignalName | RealtimeSignalName
+  | (StandardSignalName | RealtimeSignalName extends `SIG${infer Short}` ? Short : never);
+/**
+ * A signal: a known name (a misspelt one such as 'SIGTREM' does not compile) or a number from 1
+ * to 64. At run time names are also accepted in any case ('term'), and checked again.
+ */
+export type SignalLike = SignalName | number;
 
 export interface SpawnOptions {
-  /** Working directory of the child (string or file: URL). */
+  /**
+   * Working directory of the child (string or file: URL).
+   * @default process.cwd()
+   */
   cwd?: string | URL;
-  /** The child's whole environment; when given, nothing of process.env leaks in. */
+  /**
+   * The child's whole environment; when given, nothing of process.env leaks in.
+   * @default process.env
+   */
   env?: Record<string, string | undefined>;
-  /** argv[0] as the child sees it (default: file). */
+  /**
+   * argv[0] as the child sees it.
+   * @default file
+   */
   argv0?: string;
-  /** Entry i is the child's fd i; a string applies to fds 0–2. Default 'pipe'. */
-  stdio?: StdioName | readonly StdioEntry[];
-  /** 'new' (default): the child leads a new group; 'inherit': stays in ours; a pgid: joins it. */
+  /**
+   * Entry i is the child's fd i; a string applies to fds 0–2. A fixed tuple types the streams:
+   * `['ignore', 'pipe', 'inherit']` gives `stdout: Readable` and `stdin: null`.
+   * @default 'pipe'
+   */
+  stdio?: StdioOption;
+  /**
+   * 'new': the child leads a new group; 'inherit': stays in ours; a pgid: joins it.
+   * @default 'new'
+   */
   group?: 'new' | 'inherit' | number;
-  /** true: setsid() in the child (a new session and group). */
+  /**
+   * true: setsid() in the child (a new session and group).
+   * @default false
+   */
   session?: boolean;
-  /** Default true: every disposition 1..SIGRTMAX back to SIG_DFL and the mask emptied. */
+  /**
+   * Every disposition 1..SIGRTMAX back to SIG_DFL and the mask emptied before exec.
+   * @default true
+   */
   resetSignals?: boolean;
+  /**
+   * Signals the child starts with ignored (SIG_IGN, applied after the reset). Not SIGKILL/SIGSTOP.
+   * @default []
+   */
   ignoreSignals?: readonly SignalLike[];
+  /**
+   * The child's signal mask at exec. Not SIGKILL/SIGSTOP.
+   * @default [] (an empty mask; with resetSignals: false, the caller's mask)
+   */
   blockSignals?: readonly SignalLike[];
+  /**
+   * Signals set back to SIG_DFL even when resetSignals is false.
+   * @default []
+   */
   defaultSignals?: readonly SignalLike[];
-  /** Default true: no fd beyond the stdio array survives into the child. */
+  /**
+   * No fd beyond the stdio array survives into the child.
+   * @default true
+   */
   closeFds?: boolean;
+  /**
+   * User id to run as (setuid before exec; needs privilege).
+   * @default unchanged (this process's uid)
+   */
   uid?: number;
+  /**
+   * Group id to run as (setgid before exec; needs privilege).
+   * @default unchanged (this process's gid)
+   */
   gid?: number;
+  /**
+   * Supplementary group ids (setgroups). A uid or gid change without groups clears them.
+   * @default unchanged; [] when uid or gid is given and this process holds CAP_SETGID
+   */
   groups?: readonly number[];
+  /**
+   * File mode creation mask of the child, 0 to 0o777.
+   * @default unchanged (this process's umask)
+   */
   umask?: number;
+  /**
+   * Resource limits set with prlimit before exec, e.g. `{nofile: 1024, core: 0}`.
+   * @default {} (the caller's limits)
+   */
   rlimits?: Partial<Record<RlimitName, RlimitValue>>;
-  /** Signal the child receives when this thread dies (PR_SET_PDEATHSIG). */
+  /**
+   * Signal the child receives when this thread dies (PR_SET_PDEATHSIG); null: none.
+   * @default null
+   */
   deathSignal?: SignalLike | null;
-  /** Absolute path of a cgroup v2 directory the child joins before exec. */
+  /**
+   * Absolute path of a cgroup v2 directory the child joins before exec.
+   * @default none (the caller's cgroup)
+   */
   cgroup?: string;
+  /**
+   * PR_SET_NO_NEW_PRIVS: exec cannot gain privileges (setuid bits, file capabilities).
+   * @default false
+   */
   noNewPrivs?: boolean;
-  /** Milliseconds; when it expires the group gets killSignal, then SIGKILL after killAfter. 0: none. */
+  /**
+   * Prepend node_modules/.bin of cwd and of each parent directory to PATH, nearest first, for the
+   * search of `file` and in the child's environment.
+   * @default false
+   */
+  preferLocal?: boolean;
+  /**
+   * Milliseconds; when it expires the group gets killSignal, then SIGKILL after killAfter. 0: none.
+   * @default 0
+   */
   timeout?: number;
-  /** Default 'SIGTERM'. */
+  /**
+   * First signal of a stop by timeout, abort or maxBuffer.
+   * @default 'SIGTERM'
+   */
   killSignal?: SignalLike;
-  /** Milliseconds from killSignal to SIGKILL (default 5000; Infinity: never escalate). */
+  /**
+   * Milliseconds from killSignal to SIGKILL; Infinity: never escalate.
+   * @default 5000
+   */
   killAfter?: number;
-  /** Aborting kills the group the same way a timeout does. */
+  /**
+   * Aborting kills the group the same way a timeout does.
+   * @default none
+   */
   signal?: AbortSignal;
 }
 
 export interface ExecOptions extends SpawnOptions {
-  /** Written to stdin, which is then closed. Without input, stdin is /dev/null. */
+  /**
+   * Written to stdin, which is then closed. Without input, stdin is /dev/null.
+   * @default none
+   */
   input?: string | Buffer | Uint8Array | Readable;
-  /** 'utf8' (default), another Buffer encoding, or 'buffer' for Buffers. */
+  /**
+   * A Buffer encoding for strings, or 'buffer' for Buffers.
+   * @default 'utf8'
+   */
   encoding?: BufferEncoding | 'buffer';
-  /** Bytes per stream (default 64 MiB); beyond it the output is cut and the group killed. */
+  /**
+   * Bytes per stream; beyond it the output is cut and the group killed.
+   * @default 67108864 (64 MiB)
+   */
   maxBuffer?: number;
-  /** Milliseconds to wait for the pipes to close after the process exits (default 100). */
+  /**
+   * Milliseconds to wait for the pipes to close after the process exits.
+   * @default 100
+   */
   drainTimeout?: number;
-  /** Default true: reject with ProcessError on non-zero exit, signal, timeout or abort. */
+  /**
+   * Reject with ProcessError on non-zero exit, signal, timeout or abort.
+   * @default true
+   */
   reject?: boolean;
+  /**
+   * Also collect stdout and stderr interleaved, in the order they arrived, as `result.all`.
+   * @default false
+   */
+  all?: boolean;
+  /**
+   * Remove one final newline ('\n' or '\r\n') from stdout, stderr and all.
+   * @default false
+   */
+  stripFinalNewline?: boolean;
+  /**
+   * Split stdout, stderr and all into arrays of lines ('\n' or '\r\n'; a last line without a
+   * newline is kept). Not with encoding 'buffer'.
+   * @default false
+   */
+  lines?: boolean;
 }
+
+/** The stdio option an options type carries (undefined when it has none). */
+export type StdioOf<Options> = Options extends { readonly stdio?: infer S } ? (unknown extends S ? undefined : S) : undefined;
+
+type EntryStream<Entry, T> = [Entry] extends ['pipe' | undefined | null]
+  ? T
+  : [Entry] extends [Exclude<Entry, 'pipe' | undefined | null>] ? null : T | null;
+
+type EntryAt<S extends readonly unknown[], Fd extends 0 | 1 | 2> = Fd extends 0
+  ? (S extends readonly [infer E, ...unknown[]] ? E : undefined)
+  : Fd extends 1
+    ? (S extends readonly [unknown, infer E, ...unknown[]] ? E : undefined)
+    : (S extends readonly [unknown, unknown, infer E, ...unknown[]] ? E : undefined);
+
+/**
+ * The parent's stream on child fd 0, 1 or 2 for a stdio option: T where the option makes it a
+ * pipe, null where it cannot be one, `T | null` where the type does not say.
+ */
+export type StdioStreamOf<S, Fd extends 0 | 1 | 2, T> = [S] extends [undefined | 'pipe']
+  ? T
+  : [S] extends ['ignore' | 'inherit']
+    ? null
+    : S extends readonly unknown[]
+      ? number extends S['length'] ? T | null : EntryStream<EntryAt<S, Fd>, T>
+      : T | null;
+
+/** What exec() resolves each output to for an options type: lines, Buffers or strings. */
+export type ExecOutputOf<Options> = Options extends { readonly lines: true }
+  ? string[]
+  : Options extends { readonly encoding: 'buffer' } ? Buffer : string;
 
 // ---------------------------------------------------------------------------------------------
 // Normalized forms
@@ -132,6 +298,9 @@ export interface ExecPlan {
   maxBuffer: number;
   drainTimeout: number;
   reject: boolean;
+  all: boolean;
+  stripFinalNewline: boolean;
+  lines: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +372,8 @@ function copyOptions(value: unknown, known: ReadonlySet<string>, what: string): 
   if (typeof value !== 'object' || Array.isArray(value)) throw typeError('options', 'an object', value);
   for (const key of Object.keys(value)) {
     if (!known.has(key)) {
-      throw new TypeError(`options.${key} is not a ${what} option; valid options: ${[...known].join(', ')}`);
+      const article = /^[aeiou]/i.test(what) ? 'an' : 'a';
+      throw new TypeError(`options.${key} is not ${article} ${what} option; valid options: ${[...known].join(', ')}`);
     }
     copy[key] = (value as Record<string, unknown>)[key];
   }
@@ -500,11 +670,11 @@ export function validateAbortSignal(value: unknown): AbortSignal | null {
 const SPAWN_OPTION_NAMES: ReadonlySet<string> = new Set([
   'cwd', 'env', 'argv0', 'stdio', 'group', 'session', 'resetSignals', 'ignoreSignals', 'blockSignals',
   'defaultSignals', 'closeFds', 'uid', 'gid', 'groups', 'umask', 'rlimits', 'deathSignal', 'cgroup',
-  'noNewPrivs', 'timeout', 'killSignal', 'killAfter', 'signal',
+  'noNewPrivs', 'preferLocal', 'timeout', 'killSignal', 'killAfter', 'signal',
 ]);
 
 const EXEC_OPTION_NAMES: ReadonlySet<string> = new Set([
-  ...SPAWN_OPTION_NAMES, 'input', 'encoding', 'maxBuffer', 'drainTimeout', 'reject',
+  ...SPAWN_OPTION_NAMES, 'input', 'encoding', 'maxBuffer', 'drainTimeout', 'reject', 'all', 'stripFinalNewline', 'lines',
 ]);
 
 /** spawn(file, options) is accepted as spawn(file, [], options), as node:child_process does. */
@@ -535,9 +705,34 @@ function checkNofileRoom(rlimits: ReadonlyArray<[number, number, number]>, stdio
   }
 }
 
+/** node_modules/.bin of dir and of every directory above it, nearest first. */
+function localBinDirs(dir: string): string[] {
+  const dirs: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    dirs.push(join(at, 'node_modules', '.bin'));
+    if (dirname(at) === at) return dirs;
+  }
+}
+
+/**
+ * preferLocal: the local bin directories go in front of PATH, both where `file` is searched and in
+ * the child's environment (so a script it runs finds them too).
+ */
+function preferLocalPath(
+  env: { envp: string[] | null; path: string | undefined },
+  cwd: string | null,
+): { envp: string[]; path: string } {
+  const path = [...localBinDirs(cwd ?? process.cwd()), env.path ?? DEFAULT_PATH].join(':');
+  const envp = (env.envp ?? environToEnvp(process.env)).filter((entry) => !entry.startsWith('PATH='));
+  envp.push(`PATH=${path}`);
+  return { envp, path };
+}
+
 function buildSpawnPlan(file: unknown, args: unknown, o: Record<string, unknown>): SpawnPlan {
   const command = validateCommand(file, args);
-  const env = validateEnv(o.env);
+  const cwd = validateCwd(o.cwd);
+  let env = validateEnv(o.env);
+  if (checkBoolean(o.preferLocal, 'preferLocal', false)) env = preferLocalPath(env, cwd);
   const stdio = validateStdio(o.stdio);
   const rlimits = validateRlimits(o.rlimits);
   checkNofileRoom(rlimits, stdio, (o.rlimits as { nofile?: unknown } | null | undefined)?.nofile);
@@ -545,7 +740,7 @@ function buildSpawnPlan(file: unknown, args: unknown, o: Record<string, unknown>
     file: command.file,
     args: command.args,
     argv0: validateArgv0(o.argv0, command.file),
-    cwd: validateCwd(o.cwd),
+    cwd,
     envp: env.envp,
     searchPath: env.path ?? DEFAULT_PATH,
     stdio,
@@ -597,12 +792,20 @@ export function validateExecOptions(file: unknown, args: unknown, options: unkno
   if (input !== null && spawn.stdio[0]?.kind !== 'pipe') {
     throw new TypeError(`input needs stdio[0] to be 'pipe'; got stdio ${echo(o.stdio)}`);
   }
+  const encoding = validateEncoding(o.encoding);
+  const lines = checkBoolean(o.lines, 'lines', false);
+  if (lines && encoding === 'buffer') {
+    throw new TypeError(`lines: true needs a text encoding; got encoding 'buffer' (use 'utf8' or leave encoding out)`);
+  }
   return {
     spawn,
     input,
-    encoding: validateEncoding(o.encoding),
+    encoding,
     maxBuffer: validateMaxBuffer(o.maxBuffer),
     drainTimeout: checkTimerMilliseconds(o.drainTimeout, 'drainTimeout', 100),
     reject: checkBoolean(o.reject, 'reject', true),
+    all: checkBoolean(o.all, 'all', false),
+    stripFinalNewline: checkBoolean(o.stripFinalNewline, 'stripFinalNewline', false),
+    lines,
   };
 }

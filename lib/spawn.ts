@@ -2,7 +2,7 @@
 // and wrap the result in a Subprocess. Nothing is created before validation has passed, and
 // everything created is released again when the spawn fails.
 import { native, type NativeExit, type NativeSpawnRequest, type NativeSpawnResult } from './native.js';
-import { splitArguments, validateSpawnOptions, type SpawnOptions, type SpawnPlan } from './options.js';
+import { splitArguments, validateSpawnOptions, type SpawnOptions, type SpawnPlan, type StdioOf } from './options.js';
 import { pathCandidates } from './path-search.js';
 import { abandonStdio, closeChildEnds, openParentStreams, prepareStdio, type PreparedStdio } from './stdio.js';
 import { startClock } from './exit.js';
@@ -114,11 +114,13 @@ export function spawnPlan(plan: SpawnPlan): Subprocess {
 
 /**
  * Start `file` with `args`. Returns at once with the running child; its exit is `child.exited`.
+ * The stdio option types the child's streams (`stdio: ['ignore', 'pipe', 'inherit']` gives
+ * `stdout: Readable`, `stdin: null`, `stderr: null`).
  * Throws TypeError/RangeError on bad input (before anything is created) and SpawnError when a
  * setup step or the exec itself fails.
  */
-export function spawn(file: string, args?: readonly string[], options?: SpawnOptions): Subprocess;
-export function spawn(file: string, options?: SpawnOptions): Subprocess;
+export function spawn<const Options extends SpawnOptions = {}>(file: string, args?: readonly string[], options?: Options): Subprocess<StdioOf<Options>>;
+export function spawn<const Options extends SpawnOptions = {}>(file: string, options?: Options): Subprocess<StdioOf<Options>>;
 export function spawn(file: string, args?: unknown, options?: unknown): Subprocess {
   const [argList, opts] = splitArguments(args, options);
   return spawnPlan(validateSpawnOptions(file, argList, opts));

@@ -34,7 +34,8 @@ export interface StdioStream {
   stream: Socket;
 }
 
-function closeQuietly(fds: Iterable<number>): void {
+/** Close fds the parent owns; one already closed is not an error. */
+export function closeQuietly(fds: Iterable<number>): void {
   for (const fd of fds) {
     try {
       native().close(fd);

@@ -23,15 +23,25 @@ import { parseSignal } from './signals.js';
 import { toExitResult, type ExitResult } from './exit.js';
 import { signalGroup, sweepGroup } from './kill-group.js';
 import { isGroupEmpty } from './group.js';
-import { checkMilliseconds, echo } from './options.js';
+import { checkMilliseconds, echo, type SignalLike, type StdioOption, type StdioStreamOf } from './options.js';
 import type { StdioStream } from './stdio.js';
+import { readLines, type LinesOptions } from './lines.js';
 
 export interface TerminateOptions {
-  /** First signal (default 'SIGTERM'). */
-  signal?: string | number;
-  /** Milliseconds before SIGKILL (default 5000; Infinity: never escalate). */
+  /**
+   * First signal.
+   * @default 'SIGTERM'
+   */
+  signal?: SignalLike;
+  /**
+   * Milliseconds before SIGKILL; Infinity: never escalate.
+   * @default 5000
+   */
   grace?: number;
-  /** Stop the whole group (default: true unless the child shares this process's group). */
+  /**
+   * Stop the whole group, not only the process.
+   * @default true, unless the child shares this process's group
+   */
   group?: boolean;
 }
 
@@ -78,15 +88,25 @@ export interface SubprocessEvents {
   error: [error: Error];
 }
 
-export class Subprocess extends EventEmitter<SubprocessEvents> {
+/**
+ * A started child. `Stdio` is the stdio option it was spawned with: where that option makes fd 0,
+ * 1 or 2 a pipe, stdin/stdout/stderr are typed as streams, where it cannot, as null.
+ */
+export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<SubprocessEvents> {
+  /** The child's process id. */
   readonly pid: number;
   /** The child's process group id (its pid unless it joined or inherited a group). */
   readonly pgid: number;
+  /** The file as given to spawn(). */
   readonly file: string;
+  /** The arguments as given to spawn(). */
   readonly args: readonly string[];
-  readonly stdin: Writable | null;
-  readonly stdout: Readable | null;
-  readonly stderr: Readable | null;
+  /** The parent's end of the pipe on the child's fd 0 (null unless stdio[0] is 'pipe'). */
+  readonly stdin: StdioStreamOf<Stdio, 0, Writable>;
+  /** The parent's end of the pipe on the child's fd 1 (null unless stdio[1] is 'pipe'). */
+  readonly stdout: StdioStreamOf<Stdio, 1, Readable>;
+  /** The parent's end of the pipe on the child's fd 2 (null unless stdio[2] is 'pipe'). */
+  readonly stderr: StdioStreamOf<Stdio, 2, Readable>;
   /** stdio[i] is the parent's end of the pipe on child fd i, or null. */
   readonly stdio: ReadonlyArray<Socket | null>;
   /** Resolves once, when the process has exited (not when its pipes close). Never rejects. */
@@ -126,9 +146,9 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
     const stdio: Array<Socket | null> = Array.from({ length: init.stdioCount }, () => null);
     for (const { childFd, stream } of init.streams) stdio[childFd] = stream;
     this.stdio = stdio;
-    this.stdin = stdio[0] ?? null;
-    this.stdout = stdio[1] ?? null;
-    this.stderr = stdio[2] ?? null;
+    this.stdin = (stdio[0] ?? null) as StdioStreamOf<Stdio, 0, Writable>;
+    this.stdout = (stdio[1] ?? null) as StdioStreamOf<Stdio, 1, Readable>;
+    this.stderr = (stdio[2] ?? null) as StdioStreamOf<Stdio, 2, Readable>;
     this.exited = new Promise((resolve) => {
       this.#resolveExited = resolve;
     });
@@ -167,15 +187,44 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
     this.#resolveExited(result);
   }
 
+  /**
+   * The child's output line by line: `for await (const line of child.lines())`. Reads stdout by
+   * default, stderr with {from: 'stderr'}, both interleaved with {from: 'all'}. '\r\n' counts as a
+   * newline and a last line without one is included. The streams are paused while lines wait to
+   * be read, so the child is held back instead of this process buffering its output. Breaking
+   * out of the loop drops the rest of the output (the child is never left blocked).
+   * Throws TypeError when the stream asked for is not a pipe.
+   */
+  lines(options: LinesOptions = {}): AsyncGenerator<string, void, undefined> {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`lines() options must be an object; got ${echo(options)}`);
+    const from = options.from ?? 'stdout';
+    if (from !== 'stdout' && from !== 'stderr' && from !== 'all') {
+      throw new TypeError(`lines() from must be 'stdout', 'stderr' or 'all'; got ${echo(from)}`);
+    }
+    const encoding = options.encoding ?? 'utf8';
+    if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) {
+      throw new TypeError(`lines() encoding must be a Buffer encoding such as 'utf8'; got ${echo(encoding)}`);
+    }
+    const wanted = from === 'all' ? [1, 2] : [from === 'stdout' ? 1 : 2];
+    const streams = wanted.map((fd) => {
+      const stream = this.stdio[fd];
+      if (stream === null || stream === undefined) {
+        throw new TypeError(`lines() from '${from}': the child's ${fd === 1 ? 'stdout' : 'stderr'} is not a pipe (stdio[${fd}] must be 'pipe')`);
+      }
+      return stream;
+    });
+    return readLines(streams, encoding);
+  }
+
   /** Signal the process alone, through its pidfd. false when it has already exited. */
-  kill(sig: string | number = 'SIGTERM'): boolean {
+  kill(sig: SignalLike = 'SIGTERM'): boolean {
     const signo = parseSignal(sig, 'signal', true);
     if (this.#exitResult !== null) return false;
     return native().signal(this.#id, signo);
   }
 
   /** Signal the child's whole process group. false when the group has no member left. */
-  killGroup(sig: string | number = 'SIGTERM'): boolean {
+  killGroup(sig: SignalLike = 'SIGTERM'): boolean {
     const signo = parseSignal(sig, 'signal', true);
     this.#refuseCallerGroup('killGroup()');
     if (!this.#groupStillOurs()) return false;

@@ -174,7 +174,7 @@ function main() {
   if (!skipBuild || !existsSync(join(source, 'build', 'Release'))) buildAddon();
   const addon = addonPath();
   if (!skipTsc) {
-    const tsc = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root });
+    const tsc = run(process.execPath, [join(root, 'scripts', 'build-ts.mjs')], { cwd: root });
     if (tsc.status !== 0) fail('TypeScript build failed');
   }
 

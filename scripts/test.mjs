@@ -1,5 +1,5 @@
-// npm test: build from source, compile TypeScript, run every dist/test/**/*.test.js with
-// node --test, then run the whole suite again against prebuilds/ only (PREBUILDS_ONLY=1), so a
+// npm test: build from source, compile TypeScript (the ES module build with the tests, and the
+// CommonJS build), run every dist/test/**/*.test.js with node --test, then run the whole suite again against prebuilds/ only (PREBUILDS_ONLY=1), so a
 // stale or broken prebuild fails even though build/Release would otherwise hide it.
 //
 //   node scripts/test.mjs [--prebuild-only]
@@ -37,11 +37,16 @@ function testFiles(dir = join(root, 'dist', 'test')) {
   return out.sort();
 }
 
-/** Runs node --test over files, streaming its output; resolves to { ok, summary lines }. */
+/**
+ * Runs node --test over files, streaming its output; resolves to { ok, summary lines }. The TAP
+ * reporter is named explicitly: its closing `# tests N` lines read the same on Node 20, 22 and 24,
+ * whereas the default reporter changed from TAP to spec (`ℹ tests N`) when stdout is not a TTY.
+ */
 function runSuite(name, files, env) {
   console.log(`\n== ${name}: ${files.length} files with ${testNode}`);
   return new Promise((resolve) => {
-    const child = spawn(testNode, ['--test', '--test-timeout=120000', ...files], {
+    const args = ['--test', '--test-timeout=120000', '--test-reporter=tap', '--test-reporter-destination=stdout', ...files];
+    const child = spawn(testNode, args, {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -62,8 +67,8 @@ function runSuite(name, files, env) {
 }
 
 if (!prebuildOnly) step('build native from source (node-gyp rebuild)', [join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'), 'rebuild']);
-if (!prebuildOnly || !existsSync(join(root, 'dist', 'test'))) {
-  step('compile TypeScript (tsc -p tsconfig.json)', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+if (!prebuildOnly || !existsSync(join(root, 'dist', 'test')) || !existsSync(join(root, 'dist', 'cjs', 'package.json'))) {
+  step('compile TypeScript (ES module and CommonJS builds)', [join(root, 'scripts', 'build-ts.mjs')]);
 }
 
 const files = testFiles();

@@ -5,6 +5,7 @@
 // --kill-after, and procctl waits until the group is empty.
 import { SpawnError } from '../errors.js';
 import type { ExitResult } from '../exit.js';
+import type { SignalLike } from '../options.js';
 import { parseSignal, signalName } from '../signals.js';
 import { spawn } from '../spawn.js';
 import type { Subprocess } from '../subprocess.js';
@@ -50,7 +51,7 @@ function forwardSignals(): { attach: (child: Subprocess) => void; stop: () => vo
   const early: NodeJS.Signals[] = [];
   const forward = (sig: NodeJS.Signals): void => {
     try {
-      target?.killGroup(sig);
+      target?.killGroup(sig as SignalLike);
     } catch {
       // the group is gone: nothing to forward to
     }

@@ -89,8 +89,8 @@ describe('terminate()', () => {
   test('bad terminate() options throw before anything is signalled', { timeout: 5000 }, async () => {
     const child = started.group(spawn('sleep', [started.sleepArg()], { stdio: 'ignore' }));
     assert.throws(() => child.terminate({ grace: -1 }), /grace/);
-    assert.throws(() => child.terminate({ signal: 'SIGNOPE' }), /signal/);
-    assert.throws(() => child.kill('bogus'), /signal/);
+    assert.throws(() => child.terminate({ signal: 'SIGNOPE' as never }), /signal/);
+    assert.throws(() => child.kill('bogus' as never), /signal/);
     assert.equal(readStat(child.pid).state !== 'Z', true, 'still running');
     child.kill('SIGKILL');
     await child.exited;

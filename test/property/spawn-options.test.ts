@@ -215,9 +215,9 @@ describe('property: spawn options', { timeout: 120_000 }, () => {
         fc.string({ maxLength: 6 }).filter((x) => !/^\s*(sig)?[a-z]*\d*\s*$/i.test(x) || x.trim() === ''),
       );
       const call = fc.oneof(
-        badSignal.map((sig) => ({ name: 'signal', run: () => child.kill(sig as string) })),
-        badSignal.map((sig) => ({ name: 'signal', run: () => child.killGroup(sig as string) })),
-        badSignal.filter((x) => x !== null).map((sig) => ({ name: 'signal', run: () => child.terminate({ signal: sig as string }) })),
+        badSignal.map((sig) => ({ name: 'signal', run: () => child.kill(sig as never) })),
+        badSignal.map((sig) => ({ name: 'signal', run: () => child.killGroup(sig as never) })),
+        badSignal.filter((x) => x !== null).map((sig) => ({ name: 'signal', run: () => child.terminate({ signal: sig as never }) })),
         fc.constantFrom<unknown>(-1, NaN, 'soon').map((grace) => ({ name: 'grace', run: () => child.terminate({ grace: grace as number }) })),
         fc.constantFrom<unknown>('yes', 1).map((group) => ({ name: 'group', run: () => child.terminate({ group: group as boolean }) })),
       );
