@@ -1,4 +1,6 @@
-# Two targets: the addon (procctl.node) and procctl-reaper, a plain C program with no node headers.
+# Two targets: the addon (procctl.node) and procctl-init, a fully static C program built by
+# scripts/build-init.mjs (the one recipe, shared with npm run prebuild: musl when musl-gcc is
+# installed, else static glibc).
 # Both stay on the glibc 2.28 baseline: newer kernel interfaces go through syscall(SYS_...), and
 # libstdc++/libgcc are linked statically so the addon needs no GLIBCXX_ or CXXABI_ version.
 # -z nodelete: Node 22+ dlcloses an addon once no environment uses it (e.g. after the last worker
@@ -22,7 +24,6 @@
         "native/orphans.cc",
         "native/primitives.cc",
         "native/request.cc",
-        "native/signal-watch.cc",
         "native/sock-diag.cc",
         "native/spawn.cc",
         "native/stages.cc"
@@ -36,13 +37,16 @@
       "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,-z,nodelete"]
     },
     {
-      "target_name": "procctl-reaper",
-      "type": "executable",
-      "sources": ["native/reaper/reaper.c"],
-      "cflags!": ["-O3"],
-      "cflags": ["-O2", "-Wall", "-fstack-protector-strong"],
-      "cflags_c": ["-std=gnu11"],
-      "ldflags": ["-static"]
+      "target_name": "procctl-init",
+      "type": "none",
+      "actions": [
+        {
+          "action_name": "build-init",
+          "inputs": ["native/init/init.c", "native/init/exec-status.h", "scripts/build-init.mjs"],
+          "outputs": ["<(PRODUCT_DIR)/procctl-init"],
+          "action": ["<!(node -p process.execPath)", "scripts/build-init.mjs", "<(target_arch)", "<(PRODUCT_DIR)/procctl-init"]
+        }
+      ]
     }
   ]
 }

@@ -83,6 +83,18 @@ export interface NativeSpawnRequest {
   cgroup: string | null;
 }
 
+/** The request fields that leave credentials, limits and cgroup as they are (exec/init in place). */
+export const UNCHANGED_PROCESS = {
+  uid: -1,
+  gid: -1,
+  groups: null,
+  umask: -1,
+  rlimits: [],
+  deathSignal: 0,
+  noNewPrivs: false,
+  cgroup: null,
+} as const satisfies Partial<NativeSpawnRequest>;
+
 export interface NativeSpawnResult {
   /** Handle for signal/reap/release/setRef. Unique per addon instance. */
   id: number;
@@ -184,14 +196,6 @@ export interface NativeBinding {
    * pgid 0: the ids of every group that has a live member. Vanishing processes are skipped.
    */
   groupScan(pgid: number): number[];
-  /**
-   * Watch signals Node cannot listen for (the realtime ones) on this environment's loop: callback
-   * gets the signal number, once per delivery. Replaces any earlier set; the watchers never keep
-   * the loop alive. Not for 32/33 (glibc's), KILL or STOP.
-   */
-  watchSignals(signals: number[], callback: (signo: number) => void): void;
-  /** Close the watchSignals() watchers; those signals go back to SIG_DFL. */
-  unwatchSignals(): void;
 }
 
 function load(): NativeBinding {

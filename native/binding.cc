@@ -11,7 +11,6 @@
 #include "group-scan.h"
 #include "instance.h"
 #include "primitives.h"
-#include "signal-watch.h"
 #include "sock-diag.h"
 #include "spawn.h"
 
@@ -52,8 +51,6 @@ constexpr Entry kFunctions[] = {
     {"close", Close},
     {"unixSocketPeers", UnixSocketPeers},
     {"groupScan", GroupScan},
-    {"watchSignals", WatchSignals},
-    {"unwatchSignals", UnwatchSignals},
 };
 
 // A Node-style ENOMEM error (code, errno) made without touching the C++ heap.

@@ -9,7 +9,6 @@
 
 #include "exit-watcher.h"
 #include "sanitizer.h"
-#include "signal-watch.h"
 
 namespace procctl {
 namespace {
@@ -41,7 +40,6 @@ void OnEnvCleanup(napi_async_cleanup_hook_handle hook, void* data) {
   instance->cleanupHook = hook;
   instance->tearingDown = true;
   CloseAllWatchers(instance);
-  CloseSignalWatchers(instance);
   CompleteCleanupIfDone(instance);
 }
 

@@ -56,7 +56,6 @@ struct Instance {
   bool closeRangeEnabled = true;   // false: always walk /proc/self/fd (PROCCTL_NO_CLOSE_RANGE=1)
   ChildStack stack;
   uv_signal_t* sigchld = nullptr;  // fallback watcher, created on first use
-  std::vector<uv_signal_t*> signalWatchers;  // watchSignals() (see signal-watch.h)
   napi_ref signalCallback = nullptr;
   int openHandles = 0;             // uv handles not yet through their close callback
   bool tearingDown = false;        // env cleanup started: no new children, no JS calls

@@ -1,9 +1,11 @@
-// npm run prebuild: build the N-API addon with prebuildify into prebuilds/linux-x64/, copy the
-// procctl-reaper executable next to it, and record SOURCE_HASH so a stale prebuild is detected.
+// npm run prebuild: build the N-API addon with prebuildify into prebuilds/linux-x64/, build the
+// static procctl-init next to it (scripts/build-init.mjs), and record SOURCE_HASH so a stale
+// prebuild is detected.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildInit } from './build-init.mjs';
 import { envWithNodeHeaders } from './node-headers.mjs';
 import { sourceHash } from './source-hash.mjs';
 
@@ -35,9 +37,7 @@ writeFileSync(`${addon}.tmp`, readFileSync(addon), { mode: 0o755 });
 renameSync(`${addon}.tmp`, addon);
 
 mkdirSync(target, { recursive: true });
-const reaper = join(target, 'procctl-reaper');
-copyFileSync(join(root, 'build', 'Release', 'procctl-reaper'), reaper);
-chmodSync(reaper, 0o755);
-run(['--strip-all', reaper], 'strip');
+rmSync(join(target, 'procctl-reaper'), { force: true });
+buildInit({ arch: 'x64', out: join(target, 'procctl-init') });
 writeFileSync(join(target, 'SOURCE_HASH'), `${sourceHash(root)}\n`);
 console.log(`prebuild: ${target} (SOURCE_HASH ${sourceHash(root).slice(0, 12)})`);

@@ -2,7 +2,7 @@
 // command (same PID, like env(1)) through the native execve-in-place. With --timeout (or when a new
 // session needs a fork) it stays as the parent: exec-parent.ts, loaded only then, so the common
 // path loads neither the spawn API nor its event-loop machinery.
-import { type NativeSpawnRequest, native } from '../native.js';
+import { type NativeSpawnRequest, UNCHANGED_PROCESS, native } from '../native.js';
 import { readStat } from '../proc/stat.js';
 import { UsageError } from './args.js';
 import { execFailureStatus, lookUpCommand } from './command-lookup.js';
@@ -36,14 +36,7 @@ function inPlaceRequest(plan: ExecPlan, candidates: string[], leadsGroup: boolea
     mask: plan.mask,
     pgid: groupRequest(plan, leadsGroup),
     setsid: plan.grouping === 'session',
-    uid: -1,
-    gid: -1,
-    groups: null,
-    umask: -1,
-    rlimits: [],
-    deathSignal: 0,
-    noNewPrivs: false,
-    cgroup: null,
+    ...UNCHANGED_PROCESS,
   };
 }
 

@@ -1,5 +1,6 @@
-// The supervisor's side of procctl-reaper (native/reaper/reaper.c, whose top comment is the
-// protocol). The reaper is the supervised process; the command is its child. Two pipes connect
+// The supervisor's side of procctl-init in contained mode (native/init/init.c, whose top comment is
+// the protocol; the same program is `procctl init`). This reaper is the supervised process; the
+// command is its child. Two pipes connect
 // them, passed as the reaper's two highest fds:
 //   control (supervisor writes): "kill\n" SIGKILLs the whole subtree. The supervisor holds the
 //     only write end (O_CLOEXEC, never passed to anyone else), so when the supervisor dies — even
@@ -9,8 +10,8 @@
 // A signal sent to the reaper is forwarded to its whole subtree, so a graceful stop reaches
 // escapees too: stop = stopSignal to the reaper → grace → "kill" → wait for the reaper's exit.
 import { accessSync, constants, writeSync } from 'node:fs';
+import { INIT_BINARY, locateInit } from '../init-binary.js';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { native, packageRoot } from '../native.js';
 import { spawn } from '../spawn.js';
@@ -39,30 +40,14 @@ const KILL_SWEEP_MS = 5000;
 /** How long to wait for the status record after the reaper exited (it is written before exit). */
 const RECORD_WAIT_MS = 1000;
 
-/**
- * build/Release (a local build) first, then the prebuild shipped with the package — the order
- * node-gyp-build loads the addon in, including its PREBUILDS_ONLY switch, so the reaper always
- * comes from the same build as the addon.
- */
-export function locateReaper(): string | null {
-  const prebuilt = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'procctl-reaper');
-  const candidates = process.env.PREBUILDS_ONLY ? [prebuilt] : [join(packageRoot, 'build', 'Release', 'procctl-reaper'), prebuilt];
-  for (const path of candidates) {
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // try the next one
-    }
-  }
-  return null;
-}
+/** The reaper is procctl-init in contained mode: the same binary. */
+export const locateReaper = locateInit;
 
 /** The configured path, or the located one; throws naming `reaperPath` when there is none. */
 export function resolveReaperPath(configured: string | null): string {
-  const path = configured ?? locateReaper();
+  const path = configured ?? locateInit();
   if (path === null) {
-    throw new Error(`reaperPath: procctl-reaper was not found in build/Release or prebuilds/ under ${packageRoot}; build the addon or set reaperPath`);
+    throw new Error(`reaperPath: ${INIT_BINARY} was not found in build/Release or prebuilds/ under ${packageRoot}; build the addon or set reaperPath`);
   }
   try {
     accessSync(path, constants.X_OK);

@@ -42,9 +42,9 @@ function hasObjdump(): boolean {
 
 const binaries = [
   ['prebuild addon', join(packageRoot, 'prebuilds', 'linux-x64', 'procctl.node')],
-  ['prebuild reaper', join(packageRoot, 'prebuilds', 'linux-x64', 'procctl-reaper')],
+  ['prebuild init', join(packageRoot, 'prebuilds', 'linux-x64', 'procctl-init')],
   ['fresh addon', join(packageRoot, 'build', 'Release', 'procctl.node')],
-  ['fresh reaper', join(packageRoot, 'build', 'Release', 'procctl-reaper')],
+  ['fresh init', join(packageRoot, 'build', 'Release', 'procctl-init')],
 ] as const;
 
 describe('glibc baseline of the native binaries', () => {

@@ -33,8 +33,8 @@ describe('prebuild freshness', () => {
     assert.ok(gypBuild.path(packageRoot).startsWith(prebuildDir), gypBuild.path(packageRoot));
   });
 
-  test('the prebuild ships the addon and the reaper', () => {
+  test('the prebuild ships the addon and procctl-init', () => {
     assert.ok(existsSync(join(prebuildDir, 'procctl.node')));
-    assert.ok(existsSync(join(prebuildDir, 'procctl-reaper')));
+    assert.ok(existsSync(join(prebuildDir, 'procctl-init')));
   });
 });

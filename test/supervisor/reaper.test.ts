@@ -1,4 +1,4 @@
-// procctl-reaper on its own (native/reaper/reaper.c): the status record, exiting like the
+// procctl-init in contained mode on its own (native/init/init.c): the status record, exiting like the
 // command, the control pipe, supervisor-death detection, and the race where the supervisor is
 // gone before the reaper armed its parent-death signal.
 import { describe, test } from 'node:test';
@@ -87,8 +87,9 @@ describe('procctl-reaper', { timeout: 60_000 }, () => {
       assert.equal(result.status, 125);
       assert.match(result.stderr, /supervisor 1 is gone/);
       assert.equal(existsSync(join(dir, 'ran')), false);
-      const usage = spawnSync(locateReaper()!, ['--', 'true'], { encoding: 'utf8', timeout: 10_000 });
+      const usage = spawnSync(locateReaper()!, ['-p', 'x', '--', 'true'], { encoding: 'utf8', timeout: 10_000 });
       assert.equal(usage.status, 125);
+      assert.match(usage.stderr, /^procctl: -p must be a non-negative integer/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
