@@ -18,7 +18,8 @@
  *    signal sent to this process is never lost and never acts on it (every queued realtime
  *    signal is read, one by one). Caught-but-blocked handlers make /proc/PID/status show every
  *    signal as caught. A signal pending when this program starts (blocked by the process that
- *    execed it) is read like any other.
+ *    execed it) is read like any other. FILE gets the -m mask (else the one we started with),
+ *    SIG_IGN for the signals that were ignored when we started, SIG_DFL for every other.
  *  - It is PID 1 (the kernel re-parents orphans to it) or becomes a child subreaper, so every
  *    process FILE starts comes back to it and is reaped: nothing stays a zombie.
  *  - Init mode (no -p): FILE runs in a new session, or — when stdin is a terminal whose
@@ -95,9 +96,11 @@ static int sys_kill(pid_t pid, int sig) { return (int)syscall(SYS_kill, pid, sig
 static int sys_sigmask(int how, uint64_t set, uint64_t *old) {
   return (int)syscall(SYS_rt_sigprocmask, how, &set, old, sizeof set);
 }
-static int sys_sigaction(int sig, void (*handler)(int)) {
-  struct k_sigaction action = {handler, 0, 0, 0};
-  return (int)syscall(SYS_rt_sigaction, sig, &action, NULL, sizeof action.mask);
+/* Set a handler; returns the previous one. */
+static void (*sys_sigaction(int sig, void (*handler)(int)))(int) {
+  struct k_sigaction action = {handler, 0, 0, 0}, old = {SIG_DFL, 0, 0, 0};
+  syscall(SYS_rt_sigaction, sig, &action, &old, sizeof action.mask);
+  return old.handler;
 }
 static void sys_exit(int code) {
   for (;;) syscall(SYS_exit_group, code);
@@ -190,6 +193,7 @@ struct options {
   long long grace_ms;
   int has_mask;
   uint64_t mask;
+  uint64_t ignored; /* signals ignored when this program started: the command inherits that */
   int rewrite[MAX_SIGNAL + 1]; /* received signal -> forwarded signal (0: dropped) */
   char **argv;
 };
@@ -296,9 +300,12 @@ static long long now_ms(void) {
  * before they could even be queued. */
 static void caught(int sig) { (void)sig; }
 
-static void catch_every_signal(void) {
+/* Returns the signals that were ignored, which the command gets back ignored. */
+static uint64_t catch_every_signal(void) {
+  uint64_t ignored = 0;
   for (int sig = 1; sig <= MAX_SIGNAL; sig++)
-    if (catchable(sig)) sys_sigaction(sig, caught);
+    if (catchable(sig) && sys_sigaction(sig, caught) == SIG_IGN) ignored |= BIT(sig);
+  return ignored;
 }
 
 static int open_signal_fd(void) {
@@ -526,7 +533,7 @@ static void run_command(const struct options *opt, int terminal, uint64_t mask, 
     if (syscall(SYS_ioctl, 0, TIOCSPGRP, &self) != 0) report_and_exit(report, STAGE_TERMINAL, errno);
   }
   for (int sig = 1; sig <= MAX_SIGNAL; sig++)
-    if (catchable(sig)) sys_sigaction(sig, SIG_DFL);
+    if (catchable(sig)) sys_sigaction(sig, opt->ignored & BIT(sig) ? SIG_IGN : SIG_DFL);
   sys_sigmask(SIG_SETMASK, mask, NULL);
   int err = exec_candidates(opt->argv, envp);
   report_and_exit(report, STAGE_EXEC, err);
@@ -809,7 +816,7 @@ int main(int argc, char **argv, char **envp) {
   s.phase = RUNNING;
   s.self = sys_getpid();
   s.control_fd = opt.control_fd;
-  catch_every_signal();
+  opt.ignored = catch_every_signal();
   s.signal_fd = open_signal_fd();
 
   become_reaper(&opt);
