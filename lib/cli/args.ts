@@ -3,6 +3,7 @@
 // problem becomes a UsageError whose message is one line; each command maps it to its own status.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { SIGRTMAX, parseSignal } from '../signals.js';
+import { didYouMean } from './suggest.js';
 
 /** Bad command line: the command prints `procctl: <message>` and exits with its usage status. */
 export class UsageError extends Error {
@@ -48,6 +49,14 @@ function shortParseMessage(error: Error): string {
   return first.charAt(0).toLowerCase() + first.slice(1);
 }
 
+/** For an unknown option, the closest known one: `--timout` → `; did you mean '--timeout'?`. */
+function suggestOption(error: Error, options: OptionSpec): string {
+  if ((error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return '';
+  const given = /'(--?[^'=]+)/.exec(error.message)?.[1];
+  if (given === undefined || !given.startsWith('--')) return '';
+  return didYouMean(given, Object.keys(options).map((name) => `--${name}`));
+}
+
 /**
  * Parse argv. With `command: true` (exec, init) option parsing stops at the first positional or
  * `--`, so the command's own options (`sh -c …`) are never read as procctl's.
@@ -59,7 +68,7 @@ export function parseCommandLine(argv: readonly string[], options: OptionSpec, {
     return { values: values as CommandLine['values'], positionals, command: rest };
   } catch (error) {
     if (error instanceof Error && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(shortParseMessage(error));
+      throw new UsageError(shortParseMessage(error) + suggestOption(error, options));
     }
     throw error;
   }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { USAGE_STATUS, helpText } from './help.js';
 import { printError, printOut } from './output.js';
+import { closest } from './suggest.js';
 
 interface CommandModule {
   main(argv: string[]): Promise<number>;
@@ -18,11 +19,17 @@ function version(): string {
   return manifest.version ?? 'unknown';
 }
 
+function unknownCommand(command: string): string {
+  const suggestion = closest(command, [...Object.keys(FAILURE_STATUS), 'help']);
+  if (suggestion === undefined) return `unknown command '${command}'; see 'procctl --help'`;
+  return `unknown command '${command}'; did you mean '${suggestion}'? See 'procctl --help'`;
+}
+
 function showHelp(command: string | undefined): Promise<number> | number {
   if (command !== undefined && Object.hasOwn(FAILURE_STATUS, command)) return runCommand(command, ['--help']);
   const text = helpText(command);
   if (text === undefined) {
-    printError(`unknown command '${command}'; see 'procctl --help'`);
+    printError(unknownCommand(command ?? ''));
     return USAGE_STATUS;
   }
   printOut(text);
@@ -69,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       if (!Object.hasOwn(FAILURE_STATUS, first)) {
-        printError(`unknown command '${first}'; see 'procctl --help'`);
+        printError(unknownCommand(first));
         return USAGE_STATUS;
       }
       return runCommand(first, rest);

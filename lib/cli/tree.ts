@@ -1,20 +1,17 @@
 // procctl tree [PID] [--json]: the process tree with pgid/sid/state; leaders, zombies, orphans.
 import { isatty } from 'node:tty';
-import { type ProcessTable, type TreeNode, marksOf as processMarks, processTree, readProcessTable } from '../proc/tree.js';
+import { type TreeNode, processTree, readProcessTable } from '../proc/tree.js';
 import { UsageError, parseCommandLine, parsePidArg } from './args.js';
 import { MISSING_STATUS, parseQueryCommand } from './help.js';
 import { type Palette, colorEnabled, palette, printError, printOut } from './output.js';
 
 /** The marks of one process as plain words; painted later, so widths count characters. */
-function marksOf(node: TreeNode, table: ProcessTable): string[] {
-  const entry = table.byPid.get(node.pid);
-  if (entry === undefined) return [];
-  const marks = processMarks(entry, table);
+function marksOf(node: TreeNode): string[] {
   const out: string[] = [];
-  if (marks.sessionLeader) out.push('session leader');
-  else if (marks.groupLeader) out.push('group leader');
-  if (marks.zombie) out.push('zombie');
-  if (marks.orphan) out.push('orphan');
+  if (node.sessionLeader) out.push('session leader');
+  else if (node.groupLeader) out.push('group leader');
+  if (node.zombie) out.push('zombie');
+  if (node.orphan) out.push('orphan');
   return out;
 }
 
@@ -35,11 +32,11 @@ const HEADER = `${'PID'.padStart(7)} ${'PGID'.padStart(7)} ${'SID'.padStart(7)} 
  * One line per process: pid, pgid, sid and state in columns, then the command indented by its
  * depth and its marks. `width` (a terminal's) cuts long commands so each process stays one line.
  */
-export function renderTree(root: TreeNode, table: ProcessTable, colors: Palette, width?: number): string {
+export function renderTree(root: TreeNode, colors: Palette, width?: number): string {
   let out = HEADER;
   const visit = (node: TreeNode, indent: string, branch: string): void => {
     const ids = `${String(node.pid).padStart(7)} ${String(node.pgid).padStart(7)} ${String(node.sid).padStart(7)}`;
-    const marks = marksOf(node, table);
+    const marks = marksOf(node);
     const marksText = marks.length > 0 ? `  [${marks.join(', ')}]` : '';
     const used = ids.length + 4 + indent.length + branch.length + marksText.length;
     const command = truncate(node.cmd, width === undefined ? undefined : Math.max(10, width - used));
@@ -83,6 +80,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Cut long command lines to the terminal's width; never when writing to a pipe or file.
-  printOut(renderTree(root, table, palette(colorEnabled()), isatty(1) ? process.stdout.columns : undefined));
+  printOut(renderTree(root, palette(colorEnabled()), isatty(1) ? process.stdout.columns : undefined));
   return 0;
 }

@@ -1,5 +1,6 @@
-// processTree(pid): the process tree under a pid from one scan of /proc, plus the marks the
-// human view shows (group/session leader, zombie, orphan). The nested object is `procctl tree --json`.
+// processTree(pid): the process tree under a pid from one scan of /proc, each node with the marks
+// the human view shows (group/session leader, zombie, orphan). The nested object is
+// `procctl tree --json`.
 import { commandLine, readCmdline } from './cmdline.js';
 import { listPids } from './pids.js';
 import { type ProcStat, noSuchProcess, tryReadStat } from './stat.js';
@@ -13,6 +14,14 @@ export interface TreeNode {
   state: string;
   /** argv joined by spaces, or [comm] for kernel threads and zombies. */
   cmd: string;
+  /** pid = sid: it leads its session. */
+  sessionLeader: boolean;
+  /** pid = pgid: it leads its process group. */
+  groupLeader: boolean;
+  /** state Z: exited, not yet reaped. */
+  zombie: boolean;
+  /** Inferred: its parent that put it in its group is gone (see isOrphan). */
+  orphan: boolean;
   children: TreeNode[];
 }
 
@@ -61,7 +70,7 @@ function buildNode(table: ProcessTable, entry: ProcessEntry, seen: Set<number>):
     if (childEntry !== undefined && !seen.has(child)) children.push(buildNode(table, childEntry, seen));
   }
   const { pid, ppid, pgid, sid, state, cmd } = entry;
-  return { pid, ppid, pgid, sid, state, cmd, children };
+  return { pid, ppid, pgid, sid, state, cmd, ...marksOf(entry, table), children };
 }
 
 function validateRoot(pid: unknown): number {

@@ -41,6 +41,21 @@ describe('procctl help and version', () => {
     }
   });
 
+  test('a mistyped command or option suggests the closest one; a far-off one suggests nothing', T, async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['exce'], /^procctl: unknown command 'exce'; did you mean 'exec'\? See 'procctl --help'\n$/],
+      [['help', 'tre'], /did you mean 'tree'\?/],
+      [['exec', '--timout', '5', 'true'], /^procctl: unknown option '--timout'; did you mean '--timeout'\?\n$/],
+      [['run', '--stop-timout', '1s'], /did you mean '--stop-timeout'\?/],
+      [['frobnicate'], /^procctl: unknown command 'frobnicate'; see 'procctl --help'\n$/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await runCli(args);
+      assert.equal(r.code === 2 || r.code === 125, true, `${args.join(' ')}: status ${r.code}`);
+      assert.match(r.stderr, expected, args.join(' '));
+    }
+  });
+
   test('no command, an unknown command, help for an unknown command: exit 2, one line', T, async () => {
     for (const args of [[], ['frobnicate'], ['help', 'frobnicate'], ['--bogus'], ['help', 'exec', 'tree']]) {
       const r = await runCli(args);

@@ -14,6 +14,10 @@ interface TreeJson {
   sid: number;
   state: string;
   cmd: string;
+  sessionLeader: boolean;
+  groupLeader: boolean;
+  zombie: boolean;
+  orphan: boolean;
   children: TreeJson[];
 }
 
@@ -40,7 +44,7 @@ describe('procctl tree', () => {
       const r = await runCli(['tree', String(process.pid), '--json']);
       assert.equal(r.code, 0, r.stderr);
       const root = JSON.parse(r.stdout) as TreeJson;
-      assert.deepEqual(Object.keys(root), ['pid', 'ppid', 'pgid', 'sid', 'state', 'cmd', 'children']);
+      assert.deepEqual(Object.keys(root), ['pid', 'ppid', 'pgid', 'sid', 'state', 'cmd', 'sessionLeader', 'groupLeader', 'zombie', 'orphan', 'children']);
       assert.equal(root.pid, process.pid);
       const sh = find(root, child.pid as number);
       assert.ok(sh, 'the sh child is in the tree');
@@ -81,6 +85,19 @@ describe('procctl tree', () => {
       assert.match(lineOf(r.stdout, zombie), / Z .*zombie/);
       assert.match(lineOf(r.stdout, orphan as number), /orphan/);
       assert.doesNotMatch(lineOf(r.stdout, process.pid), /orphan/);
+      // --json carries the same marks as booleans on every node.
+      const json = await runCli(['tree', '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      const root = JSON.parse(json.stdout) as TreeJson;
+      const leaderNode = find(root, leader.pid as number);
+      assert.equal(leaderNode?.sessionLeader, true);
+      assert.equal(leaderNode?.groupLeader, true);
+      assert.equal(leaderNode?.zombie, false);
+      const zombieNode = find(root, zombie);
+      assert.equal(zombieNode?.zombie, true);
+      assert.equal(zombieNode?.groupLeader, false);
+      assert.equal(find(root, orphan as number)?.orphan, true);
+      assert.equal(find(root, process.pid)?.orphan, false);
       assert.match(r.stdout, /^ +PID +PGID +SID S +COMMAND\n/);
       assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colour when stdout is not a TTY');
     } finally {
