@@ -1,20 +1,22 @@
-// procctl run [Procfile] [--stop-timeout DURATION] [--port N] [--env FILE]
+// procctl run [-f Procfile] [-e .env] [-m web=2,worker=1] [-t] [-p N] [--stop-timeout DURATION] [NAME...]
 //
-// A Procfile runner in the manner of foreman and goreman, on the Supervisor: every entry runs as
-// `sh -c COMMAND` in its own process group, in the Procfile's directory, with PORT set as foreman
-// sets it (base 5000 or --port or $PORT, +100 per entry) and .env (or --env FILE) loaded. Output
-// of every entry goes to stdout, each line prefixed with the entry's padded name (coloured on a
-// TTY unless NO_COLOR is set).
+// A Procfile runner in the manner of foreman and goreman, on the Supervisor: every entry (or only
+// the NAMEs given) runs as `sh -c COMMAND` in its own process group, in the Procfile's directory,
+// as many copies as the formation says (web.1, web.2 when more than one), with PORT set as foreman
+// sets it (base 5000 or --port or $PORT, +100 per Procfile entry, +1 per copy) and .env (or
+// --env FILE[,FILE]) loaded through node:util parseEnv. Output of every process goes to stdout,
+// each line prefixed with its padded name (coloured on a TTY unless NO_COLOR is set; with -t the
+// time of day first).
 //
 // Stopping: SIGINT, SIGTERM or SIGHUP stops every group at once (TERM, --stop-timeout, default
 // 10 s, then KILL; a second signal KILLs at once) and exits 0 once every group is empty. When an
 // entry exits by itself, the others are stopped the same way and procctl exits with that entry's
 // status (its code, or 128+N for signal N) — as foreman does, so a crash is visible to the caller.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, resolve } from 'node:path';
 import { Supervisor, type ExitEvent, type StartEvent } from '../supervisor/supervisor.js';
-import { parseDotenv, parseProcfile, type ProcfileEntry } from '../supervisor/procfile.js';
+import { parseDotenv, parseFormation, parseProcfile, type ProcfileEntry } from '../supervisor/procfile.js';
 import { relayLines } from '../supervisor/line-prefix.js';
 import { parseSignal } from '../signals.js';
 import { MAX_TIMER_MS } from '../options.js';
@@ -33,29 +35,42 @@ interface RunConfig {
   procfile: string;
   stopTimeoutMs: number;
   basePort: number;
-  envFile: string | null;
+  envFiles: string[] | null;
+  /** -m: copies per entry name ('all' for every other entry); empty: one of each. */
+  formation: Map<string, number>;
+  timestamps: boolean;
+  /** NAME...: run only these entries. */
+  only: string[];
 }
 
 const OPTIONS = {
-  'stop-timeout': { type: 'string' },
-  port: { type: 'string', short: 'p' },
+  procfile: { type: 'string', short: 'f' },
   env: { type: 'string', short: 'e' },
+  formation: { type: 'string', short: 'm' },
+  timestamp: { type: 'boolean', short: 't' },
+  port: { type: 'string', short: 'p' },
+  'stop-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const USAGE = `Usage: procctl run [options] [Procfile]
+const USAGE = `Usage: procctl run [options] [NAME...]
 
-Run every 'name: command' entry of the Procfile (default ./Procfile) with sh -c, each in its own
-process group, in the Procfile's directory. Output lines are prefixed with the entry's name.
-PORT is set to the base port (--port, else $PORT, else 5000) plus 100 per entry; .env next to the
-Procfile (or --env FILE) is loaded. Ctrl-C, TERM or HUP stops every group (TERM, --stop-timeout,
-KILL; a second signal kills at once) and exits 0. When an entry exits by itself the others are
-stopped and procctl exits with that entry's status (128+N for signal N); 125 on its own failure.
+Run the 'name: command' entries of the Procfile (default ./Procfile; only the NAMEs given, if any)
+with sh -c, each process in its own process group, in the Procfile's directory. Output lines are
+prefixed with the process's name. PORT is the base port (--port, else $PORT, else 5000) plus 100
+per Procfile entry plus 1 per copy, as foreman assigns it; .env next to the Procfile (or --env
+FILE[,FILE]) is loaded. Ctrl-C, TERM or HUP stops every group (TERM, --stop-timeout, KILL; a second
+signal kills at once) and exits 0. When a process exits by itself the others are stopped and
+procctl exits with its status (128+N for signal N); 125 on its own failure.
 
 Options:
-  --stop-timeout DURATION   grace between TERM and KILL (default 10s)
+  -f, --procfile FILE       the Procfile (default ./Procfile)
+  -e, --env FILE[,FILE]     environment files (default: .env next to the Procfile, if present)
+  -m, --formation SPEC      copies per entry: web=2,worker=1 (all=N for the rest; 0 runs none);
+                            several copies are named web.1, web.2, ...
+  -t, --timestamp           start every output line with the time of day (HH:MM:SS)
   -p, --port N              base port (default $PORT or 5000)
-  -e, --env FILE            environment file (default: .env next to the Procfile, if present)
+  --stop-timeout DURATION   grace between TERM and KILL (default 10s)
   -h, --help                show this help
 `;
 
@@ -68,57 +83,116 @@ function parsePort(text: string, option: string): number {
 
 function parseRunArgs(argv: string[]): RunConfig {
   const line = parseCommandLine(argv, OPTIONS);
-  if (line.positionals.length > 1) throw new UsageError(`run: takes at most one Procfile; got ${line.positionals.length} arguments`);
   const stopTimeout = single(line.values['stop-timeout']);
+  const formation = single(line.values.formation);
+  const envFiles = single(line.values.env);
   const port = single(line.values.port);
   const envPort = process.env.PORT;
   return {
     help: line.values.help === true,
-    procfile: resolve(line.positionals[0] ?? 'Procfile'),
+    procfile: resolve(single(line.values.procfile) ?? 'Procfile'),
     stopTimeoutMs: stopTimeout === undefined ? 10_000 : parseDuration(stopTimeout, '--stop-timeout', MAX_TIMER_MS),
     basePort: port !== undefined ? parsePort(port, '--port') : envPort !== undefined && envPort !== '' ? parsePort(envPort, 'PORT') : DEFAULT_PORT,
-    envFile: single(line.values.env) ?? null,
+    envFiles: envFiles === undefined ? null : envFiles.split(',').filter((f) => f !== '').map((f) => resolve(f)),
+    formation: formation === undefined ? new Map() : parseFormation(formation),
+    timestamps: line.values.timestamp === true,
+    only: line.positionals,
   };
 }
 
-function readText(path: string, what: string): string {
+/** A file's text; a missing or unreadable one is named in words. */
+function readText(path: string, what: string, hint = ''): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)'
+      : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? (error as Error).message})`;
+    throw new UsageError(`${what} ${path} ${reason}${hint}`);
   }
 }
 
-/** --env FILE, else .env next to the Procfile when there is one. */
+/** --env FILE[,FILE] (later files win), else .env next to the Procfile when there is one. */
 function loadEnv(config: RunConfig): Record<string, string> {
-  const path = config.envFile ?? resolve(dirname(config.procfile), '.env');
-  if (config.envFile === null && !existsSync(path)) return {};
-  return parseDotenv(readText(path, 'env file'));
+  if (config.envFiles === null) {
+    const path = resolve(dirname(config.procfile), '.env');
+    return existsSync(path) ? parseDotenv(readText(path, 'env file')) : {};
+  }
+  return Object.assign({}, ...config.envFiles.map((path) => parseDotenv(readText(path, 'env file'))));
 }
 
-function childSpecs(entries: ProcfileEntry[], config: RunConfig, dotenv: Record<string, string>) {
-  return entries.map((entry, i) => ({
-    name: entry.name,
+/** One process to run: a copy of a Procfile entry. */
+interface ProcessPlan {
+  name: string;
+  command: string;
+  port: number;
+}
+
+/**
+ * The processes to run, in Procfile order: the NAMEs given (else every entry), each as many times
+ * as the formation says. PORT as foreman assigns it: base + 100 × the entry's place in the
+ * Procfile + the copy's number - 1.
+ */
+function processPlans(entries: ProcfileEntry[], config: RunConfig): ProcessPlan[] {
+  const names = new Set(entries.map((e) => e.name));
+  for (const name of config.only) {
+    if (names.has(name)) continue;
+    const file = existsSync(name) && statSync(name).isFile() ? `; to run another Procfile, pass -f ${name}` : '';
+    throw new UsageError(`no entry '${name}' in ${config.procfile}; its entries are ${[...names].join(', ')}${file}`);
+  }
+  for (const name of config.formation.keys()) {
+    if (name !== 'all' && !names.has(name)) throw new UsageError(`--formation: no entry '${name}' in ${config.procfile}; its entries are ${[...names].join(', ')}`);
+  }
+  const plans: ProcessPlan[] = [];
+  entries.forEach((entry, i) => {
+    if (config.only.length > 0 && !config.only.includes(entry.name)) return;
+    const copies = config.formation.get(entry.name) ?? config.formation.get('all') ?? 1;
+    for (let n = 1; n <= copies; n++) {
+      plans.push({ name: copies > 1 ? `${entry.name}.${n}` : entry.name, command: entry.command, port: config.basePort + PORT_STEP * i + n - 1 });
+    }
+  });
+  if (plans.length === 0) throw new UsageError(`nothing to run: the formation runs no copy of any entry of ${config.procfile}`);
+  return plans;
+}
+
+function childSpecs(plans: ProcessPlan[], config: RunConfig, dotenv: Record<string, string>) {
+  return plans.map((plan) => ({
+    name: plan.name,
     file: 'sh',
-    args: ['-c', entry.command],
+    args: ['-c', plan.command],
     restart: 'never' as const,
     stopTimeout: config.stopTimeoutMs,
     options: {
       cwd: dirname(config.procfile),
-      env: { ...process.env, ...dotenv, PORT: String(config.basePort + PORT_STEP * i) },
+      env: { ...process.env, ...dotenv, PORT: String(plan.port) },
       stdio: ['ignore', 'pipe', 'pipe'] as const,
     },
   }));
 }
 
-/** One colour per entry, in turn; names padded to the longest. */
-function prefixes(entries: ProcfileEntry[], colors: Palette): Map<string, string> {
-  const width = Math.max(...entries.map((e) => e.name.length), 'procctl'.length);
+/** One colour per process, in turn; names padded to the longest. */
+function prefixes(plans: ProcessPlan[], colors: Palette): Map<string, string> {
+  const width = Math.max(...plans.map((p) => p.name.length), 'procctl'.length);
   const cycle = [colors.cyan, colors.yellow, colors.green, colors.bold, colors.dim];
   return new Map([
-    ...entries.map((e, i): [string, string] => [e.name, `${cycle[i % cycle.length]!(pad(e.name, width))} | `]),
+    ...plans.map((p, i): [string, string] => [p.name, `${cycle[i % cycle.length]!(pad(p.name, width))} | `]),
     ['procctl', `${pad('procctl', width)} | `],
   ]);
+}
+
+/** HH:MM:SS of the local time, as foreman prints it. */
+function timeOfDay(): string {
+  const now = new Date();
+  return [now.getHours(), now.getMinutes(), now.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** printOut, with the time of day in front of every line when -t is given. */
+function outputWriter(timestamps: boolean): (text: string) => void {
+  if (!timestamps) return printOut;
+  return (text) => {
+    const stamp = `${timeOfDay()} `;
+    printOut(text.replace(/^(?=[^\n])/gm, stamp));
+  };
 }
 
 function exitStatus(exit: ExitEvent): number {
@@ -130,18 +204,21 @@ function describeExit(exit: ExitEvent): string {
 }
 
 async function runProcfile(config: RunConfig): Promise<number> {
-  const entries = parseProcfile(readText(config.procfile, 'Procfile'), config.procfile);
+  const hint = config.procfile === resolve('Procfile') ? ' (no Procfile in this directory; pass -f FILE to name one)' : '';
+  const entries = parseProcfile(readText(config.procfile, 'Procfile', hint), config.procfile);
   if (entries.length === 0) throw new UsageError(`Procfile ${config.procfile}: no entries`);
+  const plans = processPlans(entries, config);
   const dotenv = loadEnv(config);
-  const labels = prefixes(entries, palette(colorEnabled(1)));
-  const say = (text: string): void => printOut(`${labels.get('procctl')}${text}\n`);
-  const supervisor = new Supervisor({ children: childSpecs(entries, config, dotenv), parallelStop: true });
+  const labels = prefixes(plans, palette(colorEnabled(1)));
+  const write = outputWriter(config.timestamps);
+  const say = (text: string): void => write(`${labels.get('procctl')}${text}\n`);
+  const supervisor = new Supervisor({ children: childSpecs(plans, config, dotenv), parallelStop: true });
 
   const relays: Array<Promise<void>> = [];
   supervisor.on('start', ({ name, pid, process: child }: StartEvent) => {
     const prefix = labels.get(name)!;
-    for (const stream of [child.stdout, child.stderr]) if (stream !== null) relays.push(relayLines(stream, prefix, printOut));
-    say(`${name} started (pid ${pid}, PORT=${config.basePort + PORT_STEP * entries.findIndex((e) => e.name === name)})`);
+    for (const stream of [child.stdout, child.stderr]) if (stream !== null) relays.push(relayLines(stream, prefix, write));
+    say(`${name} started (pid ${pid}, PORT=${plans.find((p) => p.name === name)?.port})`);
   });
   let status = 0;
   supervisor.on('exit', (exit) => {

@@ -1,6 +1,7 @@
 // Procfile parsing, as foreman and goreman read it: one `name: command` per line; blank lines and
 // lines starting with # are skipped. Names are letters, digits, _ and -. A malformed line is an
 // error naming its line number (foreman skips them silently, which hides typos).
+import { parseEnv } from 'node:util';
 
 export interface ProcfileEntry {
   name: string;
@@ -28,22 +29,28 @@ export function parseProcfile(text: string, source = 'Procfile'): ProcfileEntry[
 }
 
 /**
- * A .env file (KEY=VALUE lines, # comments, optional single or double quotes, optional `export `),
- * as foreman loads next to the Procfile.
+ * A .env file, parsed by node:util parseEnv (the parser of Node's own --env-file): KEY=VALUE lines,
+ * # comments (also after an unquoted value), single, double or backtick quotes, values over
+ * several lines inside double quotes, an optional `export ` before the key.
  */
 export function parseDotenv(text: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim().replace(/^export\s+/, '');
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (line.startsWith('#') || match === null) continue;
-    let value = match[2]!;
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    }
-    env[match[1]!] = value;
-  }
+  for (const [name, value] of Object.entries(parseEnv(text))) if (value !== undefined) env[name] = value;
   return env;
+}
+
+/**
+ * A formation as foreman takes it: `web=2,worker=1`, `all=1` for every entry not named. Counts are
+ * whole numbers from 0 (run none) to 100.
+ */
+export function parseFormation(text: string): Map<string, number> {
+  const formation = new Map<string, number>();
+  for (const item of text.split(',')) {
+    const match = /^\s*([A-Za-z0-9_-]+)\s*=\s*(\d{1,3})\s*$/.exec(item);
+    if (match === null || Number(match[2]) > 100) {
+      throw new SyntaxError(`--formation: expected NAME=COUNT[,NAME=COUNT...] with COUNT from 0 to 100, such as web=2,worker=1; got '${text}'`);
+    }
+    formation.set(match[1]!, Number(match[2]));
+  }
+  return formation;
 }
