@@ -2,6 +2,7 @@
 // and its pipes are closed, or drainTimeout after the exit, whichever comes first. The hot path is
 // one spawn plus stream reads: /proc is only scanned when the drain actually times out.
 import type { Writable } from 'node:stream';
+import { assertSupportedPlatform } from './platform.js';
 import { splitArguments, validateExecOptions, type ExecOptions, type ExecOutputOf, type ExecPlan } from './options.js';
 import { spawnPlan } from './spawn.js';
 import { internals, type Subprocess } from './subprocess.js';
@@ -139,6 +140,7 @@ export async function complete(child: Subprocess, plan: ExecPlan): Promise<Outco
 export function exec<const Options extends ExecOptions = {}>(file: string, args?: readonly string[], options?: Options): Promise<ExecResult<ExecOutputOf<Options>>>;
 export function exec<const Options extends ExecOptions = {}>(file: string, options?: Options): Promise<ExecResult<ExecOutputOf<Options>>>;
 export async function exec(file: string, args?: unknown, options?: unknown): Promise<ExecResult> {
+  assertSupportedPlatform();
   const [argList, opts] = splitArguments(args, options);
   const plan = validateExecOptions(file, argList, opts);
   const child = start(plan, plan.spawn.file, plan.spawn.args);

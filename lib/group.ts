@@ -5,6 +5,7 @@
 // be reused during a sweep) is exactly such a zombie. "The group is empty" therefore means "no
 // live process is left in it".
 import { echo, checkMilliseconds } from './options.js';
+import { assertSupportedPlatform } from './platform.js';
 import { native } from './native.js';
 
 /** Highest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
@@ -27,6 +28,7 @@ function scanMembers(pgid: number): number[] {
 
 /** Live (non-zombie) processes whose process group is pgid, sorted. */
 export function groupMembers(pgid: number): number[] {
+  assertSupportedPlatform();
   return scanMembers(checkPgid(pgid));
 }
 
@@ -119,6 +121,7 @@ export function waitUntilGroupEmpty(pgid: number, timeoutMs: number): Promise<bo
  * timeoutMs: milliseconds or Infinity (default). Resolves true when the group is empty.
  */
 export function waitForGroupExit(pgid: number, timeoutMs: number = Infinity): Promise<boolean> {
+  assertSupportedPlatform();
   checkPgid(pgid);
   checkMilliseconds(timeoutMs, 'timeoutMs', Infinity, true);
   return waitUntilGroupEmpty(pgid, timeoutMs);

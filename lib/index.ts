@@ -16,6 +16,9 @@ export type {
   SignalName, StandardSignalName, RealtimeSignalName, StdioOf, StdioStreamOf, ExecOutputOf,
 } from './options.js';
 export { signals } from './signals.js';
+export { UnsupportedPlatformError } from './platform.js';
+export { platformSupport } from './native.js';
+export type { PlatformSupport } from './native.js';
 export { inspect } from './proc/inspect.js';
 export type { ProcessInfo, InspectedFd } from './proc/inspect.js';
 export { processTree } from './proc/tree.js';

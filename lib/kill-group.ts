@@ -2,6 +2,7 @@
 // empty, SIGKILL what is left, wait again. A stop is finished when the group is empty, not when
 // its leader exits (a shell wrapper dies at once; what it started may not).
 import { native } from './native.js';
+import { assertSupportedPlatform } from './platform.js';
 import { parseSignal } from './signals.js';
 import { checkPgid, waitUntilGroupEmpty } from './group.js';
 
@@ -29,6 +30,7 @@ export function signalGroup(pgid: number, signo: number): boolean {
  * Returns false when the group does not exist (ESRCH); other errors (EPERM) throw.
  */
 export function killGroup(pgid: number, sig: string | number = 'SIGTERM'): boolean {
+  assertSupportedPlatform();
   checkPgid(pgid);
   return signalGroup(pgid, parseSignal(sig, 'sig', true));
 }

@@ -3,6 +3,7 @@
 // Callers above this file validate their input; the native side re-checks types and throws
 // TypeError on a mismatch, but it does not re-validate ranges the TypeScript layer owns.
 import { packageRequire, packageRoot } from './package-root.cjs';
+import { assertSupportedPlatform } from './platform.js';
 
 export { packageRoot };
 
@@ -146,6 +147,12 @@ export interface NativeBinding {
   setRef(id: number, ref: boolean): void;
   /** Force the SIGCHLD/waitid fallback for later spawns (tests; kernels without pidfd). */
   setPidfdEnabled(enabled: boolean): void;
+  /**
+   * How this process clones: 'vfork' (CLONE_VM|CLONE_VFORK) or 'fork' (a plain fork-style clone,
+   * failures read from an error pipe), taken for good under PROCCTL_FORK_SPAWN=1 or once
+   * CLONE_VM|CLONE_VFORK was refused or ran without sharing memory (emulators).
+   */
+  spawnPath(): 'vfork' | 'fork';
 
   kill(pid: number, sig: number): void;
   killpg(pgid: number, sig: number): void;
@@ -199,6 +206,7 @@ export interface NativeBinding {
 }
 
 function load(): NativeBinding {
+  assertSupportedPlatform();
   // An explicit addon (the sanitizer build, scripts/test-asan.mjs) wins over build/ and prebuilds/.
   const override = process.env.PROCCTL_ADDON_PATH;
   try {
@@ -220,4 +228,23 @@ let cached: NativeBinding | undefined;
 export function native(): NativeBinding {
   cached ??= load();
   return cached;
+}
+
+export interface PlatformSupport {
+  supported: boolean;
+  /** Why not: the platform, or why the native addon does not load here. null when supported. */
+  reason: string | null;
+}
+
+/**
+ * Whether procctl works in this process: Linux, and the native addon loads (a prebuild for this
+ * architecture and C library, or a build from source). Never throws.
+ */
+export function platformSupport(): PlatformSupport {
+  try {
+    native();
+    return { supported: true, reason: null };
+  } catch (error) {
+    return { supported: false, reason: (error as Error).message };
+  }
 }

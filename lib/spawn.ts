@@ -8,6 +8,7 @@ import { abandonStdio, closeChildEnds, openParentStreams, prepareStdio, type Pre
 import { startClock } from './exit.js';
 import { SpawnError, abortError } from './errors.js';
 import { Subprocess, internals } from './subprocess.js';
+import { assertSupportedPlatform } from './platform.js';
 
 /** The native request for a validated plan whose child fd i comes from parent fd fds[i]. */
 export function toNativeRequest(plan: SpawnPlan, fds: number[]): NativeSpawnRequest {
@@ -122,6 +123,7 @@ export function spawnPlan(plan: SpawnPlan): Subprocess {
 export function spawn<const Options extends SpawnOptions = {}>(file: string, args?: readonly string[], options?: Options): Subprocess<StdioOf<Options>>;
 export function spawn<const Options extends SpawnOptions = {}>(file: string, options?: Options): Subprocess<StdioOf<Options>>;
 export function spawn(file: string, args?: unknown, options?: unknown): Subprocess {
+  assertSupportedPlatform();
   const [argList, opts] = splitArguments(args, options);
   return spawnPlan(validateSpawnOptions(file, argList, opts));
 }

@@ -29,6 +29,7 @@ constexpr Entry kFunctions[] = {
     {"release", Release},
     {"setRef", SetRef},
     {"setPidfdEnabled", SetPidfdEnabled},
+    {"spawnPath", SpawnPath},
     {"kill", Kill},
     {"killpg", Killpg},
     {"setpgid", Setpgid},

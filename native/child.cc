@@ -1,12 +1,16 @@
 // EVERYTHING IN THIS FILE RUNS IN THE CHILD, between clone(CLONE_VM|CLONE_VFORK) and execve.
 //
 // The child shares the parent's memory (and so its heap, its locks and its TLS) while the parent
-// thread is suspended. Rules for every line below:
+// thread is suspended. On the fork path (forced, refused CLONE_VM, or an emulator that runs the
+// vfork as a fork) it has a copy instead and the parent waits on the error pipe. Rules for every
+// line below, which hold on both paths:
 //   - raw async-signal-safe system calls through syscall(SYS_...) only; glibc's set*id wrappers
 //     signal sibling threads (fatal here) and newer wrappers would raise the glibc baseline;
 //   - no allocation, no locks, no exceptions, no std:: objects, no static constructors;
-//   - read the plan, write only plan->error and the stack;
-//   - RunChild never returns: it either execs or exits 127 after filling the error record.
+//   - read the plan, write only plan->error, the error pipe and the stack;
+//   - RunChild first marks plan->error.shared, so the parent can tell whether memory was shared;
+//   - RunChild never returns: it either execs or exits 127 after filling the error record (and
+//     writing it to the error pipe, which is the only way it reaches a parent on the fork path).
 // The same steps serve execve-in-place (RunInPlace), which returns instead of exiting.
 #include "spawn-plan.h"
 
@@ -142,7 +146,7 @@ int ParseFd(const char* name) {
 
 // Fallback for kernels without close_range: walk /proc/self/fd with a stack buffer. Never loop up
 // to RLIMIT_NOFILE, which Node raises to a very large number.
-int WalkFds(int from, bool cloexec) {
+int WalkFds(int from, bool cloexec, int keep) {
   long dir = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir == -1) return errno;
   char buffer[2048];
@@ -158,7 +162,7 @@ int WalkFds(int from, bool cloexec) {
       auto* entry = reinterpret_cast<LinuxDirent64*>(buffer + offset);
       offset += entry->reclen;
       int fd = ParseFd(entry->name);
-      if (fd < from || fd == dir) continue;
+      if (fd < from || fd == dir || fd == keep) continue;
       if (cloexec) {
         syscall(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
       } else {
@@ -170,8 +174,13 @@ int WalkFds(int from, bool cloexec) {
   return 0;
 }
 
+// close_range over [first, last]; an empty range succeeds.
+bool CloseRange(unsigned int first, unsigned int last, unsigned int flags) {
+  return first > last || syscall(SYS_close_range, first, last, flags) == 0;
+}
+
 int CloseOthers(const SpawnPlan* plan) {
-  return CloseFdsFrom(plan->fdCount, plan->inPlace, plan->closeRange);
+  return CloseFdsFrom(plan->fdCount, plan->inPlace, plan->closeRange, plan->errorPipe);
 }
 
 // Tries every candidate like execvp: the first error that is not ENOENT/ENOTDIR wins.
@@ -249,18 +258,29 @@ Stage RunSteps(SpawnPlan* plan, int* error) {
 
 }  // namespace
 
-int CloseFdsFrom(int from, bool cloexec, bool useCloseRange) noexcept {
+int CloseFdsFrom(int from, bool cloexec, bool useCloseRange, int keep) noexcept {
   unsigned int flags = cloexec ? CLOSE_RANGE_CLOEXEC : 0;
-  if (useCloseRange && syscall(SYS_close_range, static_cast<unsigned int>(from), ~0U, flags) == 0) return 0;
-  return WalkFds(from, cloexec);
+  unsigned int first = static_cast<unsigned int>(from);
+  if (useCloseRange) {
+    bool done = keep < from ? CloseRange(first, ~0U, flags)
+                            : CloseRange(first, static_cast<unsigned int>(keep) - 1, flags) &&
+                                  CloseRange(static_cast<unsigned int>(keep) + 1, ~0U, flags);
+    if (done) return 0;
+  }
+  return WalkFds(from, cloexec, keep);
 }
 
 int RunChild(void* arg) noexcept {
   auto* plan = static_cast<SpawnPlan*>(arg);
+  plan->error.shared = 1;
   int err = 0;
   Stage stage = RunSteps(plan, &err);
   plan->error.error = err;
   plan->error.stage = static_cast<int32_t>(stage);
+  if (plan->errorPipe >= 0) {
+    int32_t record[2] = {static_cast<int32_t>(stage), err};
+    syscall(SYS_write, plan->errorPipe, record, sizeof record);
+  }
   for (;;) syscall(SYS_exit_group, 127);
 }
 

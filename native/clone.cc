@@ -1,9 +1,19 @@
 // The vfork-style clone (see clone.h). CLONE_VM|CLONE_VFORK does not copy page tables, so the cost
 // stays flat however large the parent is; the parent thread sleeps until the child execs or exits,
 // which is what lets the child report failures through the shared plan.
+//
+// The fork path: where CLONE_VM|CLONE_VFORK is refused (EINVAL, EPERM, ENOSYS: seccomp filters,
+// gVisor-style sandboxes) the process switches, once, to a plain fork-style clone; where it is
+// accepted but runs as a fork (qemu-user) the child's first write to the plan never reaches the
+// parent, and the process switches too. On that path the parent reads the child's {stage, errno}
+// from a CLOEXEC pipe until EOF, so it still returns only after the exec and still reports setup
+// failures. PROCCTL_FORK_SPAWN=1 forces the fork path from the start.
 #include "clone.h"
 
+#include <atomic>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,7 +49,67 @@ void* ChildStackTop(Instance* instance) {
   return static_cast<char*>(instance->stack.base) + instance->stack.size;
 }
 
+// Process-wide: the fork path, once chosen, is used by every environment from then on; the pipe
+// is needed on the vfork path only until one clone has shown that memory is shared.
+std::atomic<bool> forkPath{false};
+std::atomic<bool> sharingSeen{false};
+
+bool Refused(int error) {
+  return error == EINVAL || error == EPERM || error == ENOSYS;
+}
+
+// The error pipe, its write end moved above every fd the child will fill (so no dup3 of the fd
+// plan clobbers it). Both ends CLOEXEC. Returns 0 or errno.
+int OpenErrorPipe(int fds[2], int fdCount) {
+  if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+  int floor = fdCount > 3 ? fdCount : 3;
+  if (fds[1] < floor) {
+    int moved = fcntl(fds[1], F_DUPFD_CLOEXEC, floor);
+    int error = errno;
+    close(fds[1]);
+    if (moved == -1) {
+      close(fds[0]);
+      return error;
+    }
+    fds[1] = moved;
+  }
+  return 0;
+}
+
+// Reads the child's {stage, errno} record until EOF (the exec closed the write end, or the child
+// exited). Leaves *record as it is (no failure) when the pipe closes empty.
+void ReadErrorPipe(int fd, ErrorRecord* record) {
+  int32_t data[2] = {0, 0};
+  char* bytes = reinterpret_cast<char*>(data);
+  size_t got = 0;
+  for (;;) {
+    char chunk[64];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n == -1 && errno == EINTR) continue;
+    if (n <= 0) break;
+    for (ssize_t i = 0; i < n && got < sizeof data; i++) bytes[got++] = chunk[i];
+  }
+  if (got == sizeof data) {
+    record->stage = data[0];
+    record->error = data[1];
+  }
+}
+
+pid_t CallClone(Instance* instance, SpawnPlan* plan, void* stack, bool fork, int* pidfd) {
+  int flags = fork ? SIGCHLD : CLONE_VM | CLONE_VFORK | SIGCHLD;
+  if (instance->pidfdEnabled) return clone(RunChild, stack, flags | CLONE_PIDFD, plan, pidfd);
+  return clone(RunChild, stack, flags, plan);
+}
+
 }  // namespace
+
+void UseForkPath() {
+  forkPath.store(true);
+}
+
+bool ForkPathInUse() {
+  return forkPath.load();
+}
 
 // The raw call, like glibc's own posix_spawn: sigprocmask silently leaves glibc's internal
 // signals 32 and 33 (SIGCANCEL, SIGSETXID) unblocked, and their handlers must not run in a child
@@ -66,24 +136,51 @@ CloneResult CloneChild(Instance* instance, SpawnPlan* plan, bool keepCallerMask)
     result.error = errno;
     return result;
   }
+  int errorPipe[2] = {-1, -1};
+  if (forkPath.load() || !sharingSeen.load()) {
+    if (int error = OpenErrorPipe(errorPipe, plan->fdCount)) {
+      result.error = error;
+      return result;
+    }
+  }
+  plan->errorPipe = errorPipe[1];
+
   sigset_t old;
   BlockAllSignals(&old);
   // The old mask may name 32/33 only if blocked behind glibc's back; the child keeps it as it was.
   if (keepCallerMask) plan->mask = MaskBits(old);
   plan->error.stage = 0;
   plan->error.error = 0;
+  plan->error.shared = 0;
 
-  int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
   int pidfd = -1;
-  pid_t pid = -1;
-  if (instance->pidfdEnabled) {
-    pid = clone(RunChild, stack, flags | CLONE_PIDFD, plan, &pidfd);
-  } else {
-    pid = clone(RunChild, stack, flags, plan);
-  }
+  bool fork = forkPath.load();
+  pid_t pid = CallClone(instance, plan, stack, fork, &pidfd);
   result.error = pid == -1 ? errno : 0;
+  // A refused CLONE_VM|CLONE_VFORK (a refused CLONE_PIDFD is handled below, by the caller): take
+  // the fork path for good. EINVAL with pidfds on is taken as the pidfd refusal first.
+  if (pid == -1 && !fork && Refused(result.error) && !(result.error == EINVAL && instance->pidfdEnabled)) {
+    UseForkPath();
+    fork = true;
+    pid = CallClone(instance, plan, stack, fork, &pidfd);
+    result.error = pid == -1 ? errno : 0;
+  }
   ForgetChildFrames(instance->stack.base, instance->stack.size);
   sigprocmask(SIG_SETMASK, &old, nullptr);
+
+  if (errorPipe[1] >= 0) close(errorPipe[1]);
+  plan->errorPipe = -1;
+  if (pid > 0) {
+    if (plan->error.shared) {
+      sharingSeen.store(true);
+    } else {
+      // A fork, asked for or not: wait for the exec (EOF) or the failure record.
+      if (!fork) UseForkPath();
+      ReadErrorPipe(errorPipe[0], &plan->error);
+    }
+  }
+  if (errorPipe[0] >= 0) close(errorPipe[0]);
+
   // Kernels before 5.2 reject CLONE_PIDFD: use the SIGCHLD fallback from now on. The caller
   // retries once its watcher is in place.
   if (pid == -1 && result.error == EINVAL && instance->pidfdEnabled) {

@@ -21,6 +21,12 @@ struct CloneResult {
 // (request mask null); otherwise plan->mask is used as given.
 CloneResult CloneChild(Instance* instance, SpawnPlan* plan, bool keepCallerMask);
 
+// Take the fork path (a plain fork-style clone, failures read from the error pipe) for every later
+// clone in this process. Called for PROCCTL_FORK_SPAWN=1, and by CloneChild itself when
+// CLONE_VM|CLONE_VFORK is refused or does not share memory.
+void UseForkPath();
+bool ForkPathInUse();
+
 // Blocks every signal in the calling thread; returns the previous mask's first 64 bits in *old.
 void BlockAllSignals(sigset_t* old);
 

@@ -1,4 +1,5 @@
 // Keeps the prebuild on the glibc 2.28 baseline although it is built against a newer glibc.
+// Compiled only against glibc: against musl (Alpine) or any other libc this file is empty.
 //
 // libstdc++ and libgcc_eh are linked statically (no GLIBCXX_/CXXABI_ requirement), but GCC 12's
 // archives reference symbols that newer glibc versions introduced or re-versioned. Each gets a
@@ -9,6 +10,8 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#if defined(__GLIBC__)
 
 #define PROCCTL_HIDDEN extern "C" __attribute__((visibility("hidden")))
 
@@ -26,20 +29,27 @@ PROCCTL_HIDDEN uint32_t arc4random(void) {
   return value;
 }
 
-// GLIBC_2.34 moved these into libc under a new version; the 2.2.5 versions are still exported.
-// (GLIBC_2.2.5 is the x86-64 base version; other architectures build from source.)
+// GLIBC_2.34 moved these into libc under a new version; the versions of the architecture's base
+// ABI (the first glibc that supported it) are still exported, so bind to those. Another
+// architecture fails test/native/glibc.test.ts until it is added here.
 #if defined(__x86_64__)
-extern "C" int procctl_pthread_once_2_2_5(pthread_once_t*, void (*)(void));
-extern "C" int procctl_pthread_key_create_2_2_5(pthread_key_t*, void (*)(void*));
-__asm__(".symver procctl_pthread_once_2_2_5, pthread_once@GLIBC_2.2.5");
-__asm__(".symver procctl_pthread_key_create_2_2_5, __pthread_key_create@GLIBC_2.2.5");
+#define PROCCTL_GLIBC_BASE "GLIBC_2.2.5"
+#elif defined(__aarch64__)
+#define PROCCTL_GLIBC_BASE "GLIBC_2.17"
+#endif
+
+#if defined(PROCCTL_GLIBC_BASE)
+extern "C" int procctl_pthread_once_base(pthread_once_t*, void (*)(void));
+extern "C" int procctl_pthread_key_create_base(pthread_key_t*, void (*)(void*));
+__asm__(".symver procctl_pthread_once_base, pthread_once@" PROCCTL_GLIBC_BASE);
+__asm__(".symver procctl_pthread_key_create_base, __pthread_key_create@" PROCCTL_GLIBC_BASE);
 
 PROCCTL_HIDDEN int pthread_once(pthread_once_t* once, void (*init)(void)) {
-  return procctl_pthread_once_2_2_5(once, init);
+  return procctl_pthread_once_base(once, init);
 }
 
 PROCCTL_HIDDEN int __pthread_key_create(pthread_key_t* key, void (*destructor)(void*)) {
-  return procctl_pthread_key_create_2_2_5(key, destructor);
+  return procctl_pthread_key_create_base(key, destructor);
 }
 #endif
 
@@ -90,3 +100,5 @@ PROCCTL_HIDDEN int _dl_find_object(void* pc, struct dl_find_object* result) {
   return state.found ? 0 : -1;
 }
 #endif
+
+#endif  // __GLIBC__

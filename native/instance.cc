@@ -7,14 +7,16 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "clone.h"
 #include "exit-watcher.h"
 #include "sanitizer.h"
 
 namespace procctl {
 namespace {
 
-// PROCCTL_NO_PIDFD=1 / PROCCTL_NO_CLOSE_RANGE=1 force the fallbacks (tests, odd kernels).
-bool DisabledByEnv(const char* name) {
+// PROCCTL_NO_PIDFD=1 / PROCCTL_NO_CLOSE_RANGE=1 / PROCCTL_FORK_SPAWN=1 force the fallbacks
+// (tests, odd kernels, sandboxes).
+bool EnvFlag(const char* name) {
   const char* value = getenv(name);
   return value != nullptr && value[0] != '\0' && !(value[0] == '0' && value[1] == '\0');
 }
@@ -63,8 +65,9 @@ Instance* CreateInstance(napi_env env) {
   auto* instance = new Instance;
   instance->env = env;
   napi_get_uv_event_loop(env, &instance->loop);
-  instance->pidfdEnabled = !DisabledByEnv("PROCCTL_NO_PIDFD") && PidfdWatchSupported();
-  instance->closeRangeEnabled = !DisabledByEnv("PROCCTL_NO_CLOSE_RANGE");
+  instance->pidfdEnabled = !EnvFlag("PROCCTL_NO_PIDFD") && PidfdWatchSupported();
+  instance->closeRangeEnabled = !EnvFlag("PROCCTL_NO_CLOSE_RANGE");
+  if (EnvFlag("PROCCTL_FORK_SPAWN")) UseForkPath();
   napi_set_instance_data(env, instance, OnFinalize, nullptr);
   napi_add_async_cleanup_hook(env, OnEnvCleanup, instance, nullptr);
   return instance;

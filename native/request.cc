@@ -222,6 +222,7 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
   plan_.noNewPrivs = ToBool(env, object, "noNewPrivs");
   Napi::Value cgroup = Field(object, "cgroup");
   plan_.cgroupProcsFd = -1;
+  plan_.errorPipe = -1;
   if (!cgroup.IsNull() && !cgroup.IsUndefined()) cgroup_ = ToString(env, cgroup, "cgroup");
 
   for (const std::string& candidate : candidates_) candidatePointers_.push_back(candidate.c_str());

@@ -40,10 +40,13 @@ struct PlanRlimit {
   uint64_t hard;
 };
 
-// Written by the child on failure, read by the parent after the vfork-style clone returns.
+// Written by the child on failure, read by the parent after the vfork-style clone returns. When
+// the clone ran as a fork (no shared memory), the child's writes reach only its own copy, so the
+// parent takes {stage, error} from the error pipe instead.
 struct ErrorRecord {
   volatile int32_t stage;  // a Stage; None when every step succeeded (the child exec'd)
   volatile int32_t error;  // positive errno
+  volatile int32_t shared; // the child's first write: 1 in the parent's memory only if shared
 };
 
 struct SpawnPlan {
@@ -89,6 +92,11 @@ struct SpawnPlan {
   int deathSignal;                  // 0: none
   pid_t expectedParent;             // getpid() of the parent, captured before the clone
 
+  // Write end of the CLOEXEC error pipe, above every fd target, or -1 (execve in place, or once
+  // the clone is known to share memory). The child writes {stage, error} to it on failure; the
+  // fd cleanup leaves it open, and exec closes it.
+  int errorPipe;
+
   ErrorRecord error;
 };
 
@@ -100,9 +108,9 @@ struct SpawnPlan {
 // plan->error filled in.
 void RunInPlace(SpawnPlan* plan) noexcept __attribute__((noinline));
 
-// Closes (or, with cloexec, marks close-on-exec) every fd >= from: close_range when useCloseRange
-// and the kernel has it, else a walk of /proc/self/fd. Async-signal-safe; returns 0 or a positive
-// errno.
-int CloseFdsFrom(int from, bool cloexec, bool useCloseRange) noexcept;
+// Closes (or, with cloexec, marks close-on-exec) every fd >= from except keep (-1: none):
+// close_range when useCloseRange and the kernel has it, else a walk of /proc/self/fd.
+// Async-signal-safe; returns 0 or a positive errno.
+int CloseFdsFrom(int from, bool cloexec, bool useCloseRange, int keep = -1) noexcept;
 
 }  // namespace procctl

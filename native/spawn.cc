@@ -173,4 +173,8 @@ Napi::Value SetPidfdEnabled(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value SpawnPath(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), ForkPathInUse() ? "fork" : "vfork");
+}
+
 }  // namespace procctl

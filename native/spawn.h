@@ -11,5 +11,6 @@ Napi::Value Reap(const Napi::CallbackInfo& info);
 Napi::Value Release(const Napi::CallbackInfo& info);
 Napi::Value SetRef(const Napi::CallbackInfo& info);
 Napi::Value SetPidfdEnabled(const Napi::CallbackInfo& info);
+Napi::Value SpawnPath(const Napi::CallbackInfo& info);
 
 }  // namespace procctl

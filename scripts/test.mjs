@@ -2,18 +2,21 @@
 // CommonJS build), run every dist/test/**/*.test.js with node --test, then run the whole suite again against prebuilds/ only (PREBUILDS_ONLY=1), so a
 // stale or broken prebuild fails even though build/Release would otherwise hide it.
 //
-//   node scripts/test.mjs [--prebuild-only]
+//   node scripts/test.mjs [--prebuild-only] [--files a.test.js,b.test.js]
 //     --prebuild-only   skip the source build (and the compile when dist/ exists); run only the
 //                       prebuild phase. CI uses it to test the same prebuild on other Node versions.
+//     --files LIST      run only these test files (paths under dist/test, comma-separated).
 //   PROCCTL_NODE=/path/to/node   run the test phases with that node binary.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { envWithNodeHeaders } from './node-headers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const prebuildOnly = process.argv.includes('--prebuild-only');
+const { values: options } = parseArgs({ options: { 'prebuild-only': { type: 'boolean' }, files: { type: 'string' } } });
+const prebuildOnly = options['prebuild-only'] === true;
 const testNode = process.env.PROCCTL_NODE || process.execPath;
 
 function step(name, args) {
@@ -71,7 +74,7 @@ if (!prebuildOnly || !existsSync(join(root, 'dist', 'test')) || !existsSync(join
   step('compile TypeScript (ES module and CommonJS builds)', [join(root, 'scripts', 'build-ts.mjs')]);
 }
 
-const files = testFiles();
+const files = options.files === undefined ? testFiles() : options.files.split(',').map((file) => join(root, 'dist', 'test', file));
 if (files.length === 0) {
   console.error('test: no dist/test/**/*.test.js files found');
   process.exit(1);
@@ -80,7 +83,7 @@ const results = [];
 if (!prebuildOnly) results.push(await runSuite('suite (source build)', files, { ...process.env }));
 results.push(await runSuite('suite (PREBUILDS_ONLY=1)', files, { ...process.env, PREBUILDS_ONLY: '1' }));
 
-console.log('\n== summary');
+console.log(`\n== summary (${Math.round(process.uptime())} s)`);
 for (const result of results) {
   console.log(`${result.ok ? 'ok' : 'FAILED'}  ${result.name}${result.ok ? '' : ` (exit ${result.code})`}`);
   for (const line of result.summary) console.log(`    ${line}`);

@@ -3,7 +3,6 @@
 // session needs a fork) it stays as the parent: exec-parent.ts, loaded only then, so the common
 // path loads neither the spawn API nor its event-loop machinery.
 import { type NativeSpawnRequest, UNCHANGED_PROCESS, native } from '../native.js';
-import { readStat } from '../proc/stat.js';
 import { UsageError } from './args.js';
 import { execFailureStatus, lookUpCommand } from './command-lookup.js';
 import { type ExecPlan, fdPlan, parseExec } from './exec-plan.js';
@@ -71,7 +70,8 @@ export async function main(argv: string[]): Promise<number> {
     printError(lookup.message);
     return lookup.status;
   }
-  const leadsGroup = readStat(process.pid).pgid === process.pid;
+  // getpgid(2), not /proc/self/stat: emulators and some sandboxes fake the stat fields.
+  const leadsGroup = native().getpgid(0) === process.pid;
   // setsid() fails in a group leader: then fork once, as setsid(1) does.
   if (plan.timeout > 0 || (plan.grouping === 'session' && leadsGroup)) return runAsParent(plan);
   return execInPlace(plan, lookup.candidates, leadsGroup);

@@ -2,6 +2,7 @@
 // procctl's entry point: pick the command and load only its module (dynamic import), so that
 // `procctl exec` starts as fast as a Node program can and loads nothing it does not use.
 import { readFileSync } from 'node:fs';
+import { assertSupportedPlatform } from '../platform.js';
 import { USAGE_STATUS, helpText } from './help.js';
 import { printError, printOut } from './output.js';
 import { closest } from './suggest.js';
@@ -38,6 +39,12 @@ function showHelp(command: string | undefined): Promise<number> | number {
 
 async function runCommand(command: string, argv: string[]): Promise<number> {
   const failure = FAILURE_STATUS[command] ?? 1;
+  try {
+    if (!argv.includes('--help')) assertSupportedPlatform();
+  } catch (error) {
+    printError((error as Error).message);
+    return failure;
+  }
   let mod: CommandModule;
   try {
     // A variable specifier: each command is its own module, loaded only when it is run.

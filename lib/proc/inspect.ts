@@ -1,6 +1,7 @@
 // inspect(pid): one process as the kernel sees it — ids, state, signal dispositions by name, and
 // every open fd with the other processes sharing it. This object is `procctl inspect --json`.
 import { signalName } from '../signals.js';
+import { assertSupportedPlatform } from '../platform.js';
 import { readCmdline } from './cmdline.js';
 import { type AccessMode, type FdEntry, type FdType, isShareable, readAccessMode, readFds, targetInode } from './fds.js';
 import { findHolders } from './holders.js';
@@ -167,5 +168,6 @@ export function collectInspection(pid: number, options: InspectOptions = {}): In
  * process does not exist, TypeError/RangeError for a bad pid.
  */
 export function inspect(pid: number, options: InspectOptions = {}): ProcessInfo {
+  assertSupportedPlatform();
   return collectInspection(pid, options).info;
 }

@@ -1,6 +1,7 @@
 // processTree(pid): the process tree under a pid from one scan of /proc, each node with the marks
 // the human view shows (group/session leader, zombie, orphan). The nested object is
 // `procctl tree --json`.
+import { assertSupportedPlatform } from '../platform.js';
 import { commandLine, readCmdline } from './cmdline.js';
 import { listPids } from './pids.js';
 import { type ProcStat, noSuchProcess, tryReadStat } from './stat.js';
@@ -80,8 +81,10 @@ function validateRoot(pid: unknown): number {
 }
 
 /** The tree rooted at pid (default 1). Throws an Error with code 'ESRCH' when pid does not exist. */
-export function processTree(pid = 1, table: ProcessTable = readProcessTable()): TreeNode {
+export function processTree(pid = 1, table?: ProcessTable): TreeNode {
+  assertSupportedPlatform();
   validateRoot(pid);
+  table ??= readProcessTable();
   const root = table.byPid.get(pid);
   if (root === undefined) throw noSuchProcess(pid);
   return buildNode(table, root, new Set());

@@ -8,6 +8,7 @@
 // every child and reports why.
 import { EventEmitter } from 'node:events';
 import { constants as osConstants } from 'node:os';
+import { assertSupportedPlatform } from '../platform.js';
 import type { ExitResult, Rusage } from '../exit.js';
 import type { Subprocess } from '../subprocess.js';
 import { isSuccess } from '../exit.js';
@@ -125,6 +126,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(options: SupervisorOptions) {
     super();
+    assertSupportedPlatform();
     this.#options = validateSupervisorOptions(options);
     this.#order = startOrder(this.#options.children);
     const contains = new Set(this.#options.children.map((c) => c.contain));

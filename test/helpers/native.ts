@@ -1,8 +1,8 @@
 // Helpers for the native-layer suite (test/native/): requests for native().spawn with sane
 // defaults, a promise for the exit, and runners for fixture scripts that must live in their own
 // Node process (odd signal state, other uids, worker teardown, crash-prone lifecycles).
-import { spawn as spawnProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn as spawnProcess } from 'node:child_process';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import {
   native,
@@ -93,6 +93,8 @@ export interface FixtureOptions {
   env?: NodeJS.ProcessEnv;
   /** Kill the fixture (SIGKILL) after this many ms; default 60 s. */
   timeout?: number;
+  /** A program (and its arguments) that runs node, e.g. [refuseCloneLauncher(), 'pidfd']. */
+  launcher?: string[];
 }
 
 /**
@@ -101,7 +103,8 @@ export interface FixtureOptions {
  */
 export function runFixture(name: string, args: string[] = [], options: FixtureOptions = {}): Promise<FixtureResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnProcess(process.execPath, [fixturePath(name), ...args], {
+    const [file, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
+    const child = spawnProcess(file!, [...launcherArgs, fixturePath(name), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: options.env ?? process.env,
       ...(options.uid === undefined ? {} : { uid: options.uid }),
@@ -121,6 +124,26 @@ export function runFixture(name: string, args: string[] = [], options: FixtureOp
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/**
+ * test/fixtures/native/refuse-clone.c compiled next to the fixtures (once; the rename keeps
+ * concurrent test files from seeing half a binary). A skip reason instead when there is no C
+ * compiler or the machine is not x86-64 (the seccomp filter is written for it).
+ */
+export function refuseCloneLauncher(): { path: string } | { skip: string } {
+  if (process.arch !== 'x64') return { skip: 'the seccomp launcher is written for x86-64' };
+  const output = join(packageRoot, 'dist', 'test', 'fixtures', 'native', 'refuse-clone');
+  if (existsSync(output)) return { path: output };
+  const temporary = `${output}.${process.pid}`;
+  try {
+    execFileSync('cc', ['-O2', '-o', temporary, join(packageRoot, 'test', 'fixtures', 'native', 'refuse-clone.c')], { stdio: 'pipe' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { skip: 'no C compiler (cc) to build the seccomp launcher' };
+    throw error;
+  }
+  renameSync(temporary, output);
+  return { path: output };
 }
 
 /** The last stdout line of a fixture, parsed as JSON (fixtures report that way). */

