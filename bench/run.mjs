@@ -57,11 +57,26 @@ async function measureSpawnLevels(ctx, config) {
   return levels;
 }
 
+/** procctl's spawn cost on each clone path (PROCCTL_FORK_SPAWN), at the smallest and largest RSS level. */
+async function measureSpawnPaths(ctx, config) {
+  const levels = [...new Set([config.rssLevels[0], config.rssLevels.at(-1)])];
+  const paths = [];
+  for (const level of levels) {
+    for (const fork of [false, true]) {
+      log(`bench: procctl spawn + wait on the ${fork ? 'fork' : 'vfork'} path at RSS ${level.label}`);
+      paths.push(await runScenarioProcess(ctx, 'spawn-path', { ...level, file: PROGRAMS.true, plan: config.spawnPlan },
+        { deadlineMs: config.deadlineMs.spawn, env: { PROCCTL_FORK_SPAWN: fork ? '1' : '' } }));
+    }
+  }
+  return paths;
+}
+
 async function measureAll(ctx, config, quick) {
   const results = { mode: quick ? 'quick' : 'full', machine: machineFacts() };
   const started = process.hrtime.bigint();
   const spawnLoop = ctx.helpers['spawn-loop'];
   results.spawn = await measureSpawnLevels(ctx, config);
+  results.spawnPaths = await measureSpawnPaths(ctx, config);
   log(`bench: throughput, ${config.throughput.inFlight} in flight`);
   results.throughput = await runScenarioProcess(ctx, 'throughput',
     { file: PROGRAMS.true, spawnLoop, ...config.throughput },

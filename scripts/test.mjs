@@ -6,6 +6,7 @@
 //     --prebuild-only   skip the source build (and the compile when dist/ exists); run only the
 //                       prebuild phase. CI uses it to test the same prebuild on other Node versions.
 //     --files LIST      run only these test files (paths under dist/test, comma-separated).
+//     --skip-pattern RE skip tests whose name matches (repeatable; node --test-skip-pattern, Node 22+).
 //   PROCCTL_NODE=/path/to/node   run the test phases with that node binary.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { envWithNodeHeaders } from './node-headers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: options } = parseArgs({ options: { 'prebuild-only': { type: 'boolean' }, files: { type: 'string' } } });
+const { values: options } = parseArgs({ options: { 'prebuild-only': { type: 'boolean' }, files: { type: 'string' }, 'skip-pattern': { type: 'string', multiple: true } } });
 const prebuildOnly = options['prebuild-only'] === true;
 const testNode = process.env.PROCCTL_NODE || process.execPath;
 
@@ -48,7 +49,8 @@ function testFiles(dir = join(root, 'dist', 'test')) {
 function runSuite(name, files, env) {
   console.log(`\n== ${name}: ${files.length} files with ${testNode}`);
   return new Promise((resolve) => {
-    const args = ['--test', '--test-timeout=120000', '--test-reporter=tap', '--test-reporter-destination=stdout', ...files];
+    const skips = (options['skip-pattern'] ?? []).map((pattern) => `--test-skip-pattern=${pattern}`);
+    const args = ['--test', '--test-timeout=120000', '--test-reporter=tap', '--test-reporter-destination=stdout', ...skips, ...files];
     const child = spawn(testNode, args, {
       cwd: root,
       env,

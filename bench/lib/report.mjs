@@ -1,6 +1,6 @@
 // The Markdown report: machine facts, targets, one section per scenario, links to the charts.
 // BENCHMARKS.md keeps everything below FINDINGS_MARKER (hand-written) across runs.
-import { medianP99, num, table } from './format.mjs';
+import { errorLine, medianP99, num, table } from './format.mjs';
 import { evaluateTargets, verdict } from './targets.mjs';
 import { renderExtra } from './extras.mjs';
 
@@ -196,6 +196,20 @@ function execSection(r, chartDir) {
   return head + table(['Library', 'median ms', 'p99 ms', 'vs procctl', 'n'], rows) + notes + chart;
 }
 
+function spawnPathSection(r) {
+  const paths = r.spawnPaths;
+  if (!paths?.length) return null;
+  const head = '## 7. procctl spawn + wait by clone path\n\n'
+    + 'The vfork path (`CLONE_VM|CLONE_VFORK`, the default) against the fork path (a plain fork-style clone,'
+    + ' forced with `PROCCTL_FORK_SPAWN=1`; taken by itself where the vfork-style clone is refused or runs as'
+    + ' a fork, e.g. under qemu-user). Each cell runs in its own process; milliseconds per `/bin/true`.\n\n';
+  const vfork = new Map(paths.filter((p) => p.path === 'vfork' && p.row?.totalMs).map((p) => [p.label, p.row.totalMs.median]));
+  const rows = paths.map((p) => (p.error || !p.row?.totalMs
+    ? [p.path ?? '?', p.label ?? '?', errorLine(p.error ?? p.row?.error ?? 'no result'), '', '']
+    : [p.path, p.label, num(p.row.totalMs.median), num(p.row.totalMs.p99),
+      vfork.has(p.label) ? `${num(p.row.totalMs.median / vfork.get(p.label))}×` : 'n/a']));
+  return head + table(['path', 'parent RSS', 'median ms', 'p99 ms', 'vs vfork path'], rows);
+}
 
 /** The generated part of the report (everything above the findings marker). */
 export function renderReport(results, { chartDir = null } = {}) {
@@ -212,6 +226,7 @@ export function renderReport(results, { chartDir = null } = {}) {
     exitSection(results, chartDir),
     idleSection(results, chartDir),
     execSection(results, chartDir),
+    spawnPathSection(results),
     ...(results.extras ?? []).map(renderExtra),
     missingNote(...(results.spawn ?? []), results.throughput, results.exitLatency, results.idle, results.exec),
   ].filter(Boolean).join('\n\n');

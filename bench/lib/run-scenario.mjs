@@ -27,12 +27,12 @@ function waitWorker(worker, deadlineMs) {
  * Run one scenario. ctx: {runId, tmpDir}. Returns its result object, or {error} describing why
  * there is none (the run goes on with the other scenarios).
  */
-export async function runScenarioProcess(ctx, name, config, { deadlineMs, nodeArgs = [] }) {
+export async function runScenarioProcess(ctx, name, config, { deadlineMs, nodeArgs = [], env = {} }) {
   const resultFile = join(ctx.tmpDir, `${name}-${Date.now()}.json`);
   const worker = spawn(process.execPath, [...nodeArgs, join(scenarioDir, `${name}.mjs`),
     JSON.stringify({ ...config, resultFile })], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, [RUN_ENV]: ctx.runId },
+    env: { ...process.env, ...env, [RUN_ENV]: ctx.runId },
   });
   const status = await waitWorker(worker, deadlineMs);
   const leftovers = sweepMarked(ctx.runId);
