@@ -12,6 +12,7 @@
 //     with killSignal, then SIGKILL after killAfter;
 //   - the promise settles once every command has exited and every stop has emptied its group.
 import { native } from './native.js';
+import { assertSupportedPlatform } from './platform.js';
 import { echo, splitArguments, validateExecOptions, type ExecOptions, type ExecOutputOf, type ExecPlan, type SpawnOptions } from './options.js';
 import { complete, start, type Outcome } from './exec.js';
 import { ProcessError, quoteArgv, type ExecResult } from './errors.js';
@@ -129,6 +130,7 @@ export function pipeline<const Options extends ExecOptions = {}>(
   options?: Options,
 ): Promise<ExecResult<ExecOutputOf<Options>>>;
 export async function pipeline(commands: readonly PipelineCommand[], options?: ExecOptions): Promise<ExecResult> {
+  assertSupportedPlatform();
   const controller = new AbortController();
   const { stages, whole } = planStages(commands, options, controller.signal);
   const { timeout, abortSignal } = whole.spawn;

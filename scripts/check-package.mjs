@@ -28,14 +28,14 @@ function run(file, args, options = {}) {
 function checkContents(files) {
   const allowed = [
     /^package\.json$/, /^README\.md$/, /^SECURITY\.md$/, /^LICENSE$/, /^binding\.gyp$/,
-    /^scripts\/install\.mjs$/,
-    /^dist\/(?!test\/).+\.([cm]?js|d\.[cm]?ts|json)$/,
+    /^scripts\/(install|build-init)\.mjs$/,
+    /^dist\/(?!test\/).+\.([cm]?js|d\.[cm]?ts|json|js\.map)$/,
     /^native\/.+\.(cc|h|c)$/,
     new RegExp(`^prebuilds/linux-(${PLATFORMS.map((p) => p.arch).join('|')})/(${[ADDON_FILE, ...HELPER_FILES, 'SOURCE_HASH'].join('|').replaceAll('.', '\\.')})$`),
   ];
   const required = [
-    'package.json', 'README.md', 'binding.gyp', 'scripts/install.mjs', 'dist/lib/index.js', 'dist/lib/index.d.ts',
-    'dist/lib/cli/main.js',
+    'package.json', 'README.md', 'binding.gyp', 'scripts/install.mjs', 'scripts/build-init.mjs',
+    'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/lib/cli/main.js',
     ...PLATFORMS.flatMap((p) => [ADDON_FILE, ...HELPER_FILES].map((name) => `prebuilds/linux-${p.arch}/${name}`)),
   ];
   const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));

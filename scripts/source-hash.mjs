@@ -1,6 +1,6 @@
 // The hash that ties prebuilds/ to the native sources: sha256 over binding.gyp and every file
 // under native/, in sorted path order, each as "<path>\0<contents>\0". scripts/prebuild.mjs writes
-// it to prebuilds/linux-x64/SOURCE_HASH; test/native/prebuild.test.ts fails when they differ.
+// it to prebuilds/<platform>/SOURCE_HASH; test/native/prebuild.test.ts fails when they differ.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';

@@ -19,6 +19,7 @@ const calls = {
   spawn: () => procctl.spawn('true'),
   spawnBadInput: () => procctl.spawn(42),
   exec: () => procctl.exec('true'),
+  pipeline: () => procctl.pipeline([['true'], ['true']]),
   killGroup: () => procctl.killGroup(1, 0),
   groupMembers: () => procctl.groupMembers(1),
   waitForGroupExit: () => procctl.waitForGroupExit(1, 10),
@@ -35,7 +36,7 @@ for (const [name, call] of Object.entries(calls)) {
     outcomes[name] = { name: error.name, code: error.code, message: error.message, branded: procctl.UnsupportedPlatformError.is(error) };
   }
 }
-const operational = new Set(['spawn', 'exec', 'killGroup', 'groupMembers', 'waitForGroupExit', 'inspect', 'processTree', 'Supervisor']);
+const operational = new Set(['spawn', 'exec', 'pipeline', 'killGroup', 'groupMembers', 'waitForGroupExit', 'inspect', 'processTree', 'Supervisor']);
 const inert = new Set(['Subprocess', 'ProcessError', 'SpawnError', 'UnsupportedPlatformError', 'platformSupport']);
 const unclassified = Object.entries(procctl)
   .filter(([name, value]) => typeof value === 'function' && !operational.has(name) && !inert.has(name))
