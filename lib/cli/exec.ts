@@ -39,8 +39,19 @@ function inPlaceRequest(plan: ExecPlan, candidates: string[], leadsGroup: boolea
   };
 }
 
+/**
+ * Node writes its compile cache (turned on by main.cts where Node has one) when it exits, which a
+ * process that execs never does: write it before the execve (Node ≥ 22.10; nothing is written
+ * when nothing new was compiled).
+ */
+function flushCompileCache(): void {
+  const getBuiltin = process.getBuiltinModule as typeof process.getBuiltinModule | undefined;
+  (getBuiltin?.('node:module') as { flushCompileCache?: () => void } | undefined)?.flushCompileCache?.();
+}
+
 /** Replace this process with the command. Returns only when the exec failed. */
 function execInPlace(plan: ExecPlan, candidates: string[], leadsGroup: boolean): number {
+  flushCompileCache();
   const failure = native().execve(inPlaceRequest(plan, candidates, leadsGroup));
   printError(failure.message);
   return execFailureStatus(failure.stage, failure.code);

@@ -1,14 +1,37 @@
 // Terminal output of the CLI: colour only on a TTY and never with NO_COLOR, errors as exactly one
 // line `procctl: …` on stderr. Errors are written with writeSync on fd 2 so that no stream object
 // is created (a stream would change the fd's blocking mode, which a child shares).
-import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { fstatSync, writeSync } from 'node:fs';
+
+/** Major number of /dev/null, /dev/zero and the other memory devices: never a terminal. */
+const MEMORY_DEVICES = 1;
+
+/**
+ * isatty(fd), loading node:tty (and with it node:net and the stream machinery) only for a
+ * character device that may be a terminal: output to a pipe, a file or /dev/null (the usual case
+ * for a command run by a program) is answered by one fstat.
+ */
+export function isTerminal(fd: number): boolean {
+  let major: number;
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isCharacterDevice()) return false;
+    major = (stat.rdev >> 8) & 0xfff;
+  } catch {
+    return false; // closed
+  }
+  if (major === MEMORY_DEVICES) return false;
+  // Node < 20.16 has no getBuiltinModule: a character device outside the memory devices is then
+  // taken for a terminal (the only other ones are rare device nodes such as /dev/kmsg).
+  const tty = (process.getBuiltinModule as typeof process.getBuiltinModule | undefined)?.('node:tty');
+  return tty === undefined ? true : tty.isatty(fd);
+}
 
 /** NO_COLOR (no-color.org): any non-empty value disables colour. */
 export function colorEnabled(fd = 1): boolean {
   const noColor = process.env.NO_COLOR;
   if (noColor !== undefined && noColor !== '') return false;
-  return isatty(fd);
+  return isTerminal(fd);
 }
 
 export interface Palette {

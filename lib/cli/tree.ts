@@ -1,9 +1,8 @@
 // procctl tree [PID] [--json]: the process tree with pgid/sid/state; leaders, zombies, orphans.
-import { isatty } from 'node:tty';
 import { type TreeNode, processTree, readProcessTable } from '../proc/tree.js';
 import { UsageError, parseCommandLine, parsePidArg } from './args.js';
 import { MISSING_STATUS, parseQueryCommand } from './help.js';
-import { type Palette, colorEnabled, palette, printError, printOut } from './output.js';
+import { type Palette, colorEnabled, isTerminal, palette, printError, printOut } from './output.js';
 
 /** The marks of one process as plain words; painted later, so widths count characters. */
 function marksOf(node: TreeNode): string[] {
@@ -80,6 +79,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Cut long command lines to the terminal's width; never when writing to a pipe or file.
-  printOut(renderTree(root, palette(colorEnabled()), isatty(1) ? process.stdout.columns : undefined));
+  printOut(renderTree(root, palette(colorEnabled()), isTerminal(1) ? process.stdout.columns : undefined));
   return 0;
 }

@@ -1,4 +1,4 @@
-// Helpers for tests of the procctl CLI: run the real bin (dist/lib/cli/main.js) as a subprocess
+// Helpers for tests of the procctl CLI: run the real bin (dist/lib/cli/main.cjs) as a subprocess
 // with node:child_process, always with a deadline, and find the processes it leaves behind.
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findByCmdline, killAll } from './proc.js';
 
-/** dist/test/helpers/cli.js → dist/lib/cli/main.js */
-export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lib', 'cli', 'main.js');
+/** dist/test/helpers/cli.js → dist/lib/cli/main.cjs */
+export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lib', 'cli', 'main.cjs');
 
 export interface CliResult {
   pid: number;
@@ -26,7 +26,7 @@ export interface CliOptions extends Omit<SpawnOptions, 'stdio'> {
   input?: string;
 }
 
-/** Start `node main.js ...args` with stdout/stderr piped. */
+/** Start `node main.cjs ...args` with stdout/stderr piped. */
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
   const { deadline: _deadline, extraFds = [], input: _input, ...rest } = options;
   return spawn(process.execPath, [CLI, ...args], { ...rest, stdio: ['pipe', 'pipe', 'pipe', ...extraFds] });

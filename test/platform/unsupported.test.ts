@@ -65,7 +65,7 @@ describe('other platforms', { timeout: 60_000 }, () => {
   });
 
   test('the CLI prints the same error and exits with its failure status', async () => {
-    const main = join(distRoot, 'lib', 'cli', 'main.js');
+    const main = join(distRoot, 'lib', 'cli', 'main.cjs');
     const force = `data:text/javascript,${encodeURIComponent(FORCE)}`;
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(process.execPath, ['--import', force, main, 'inspect', '1'], { timeout: 20_000 }, (error, _stdout, stderr) => {

@@ -14,7 +14,7 @@ import { maskOf, readStat } from '../helpers/proc.js';
 import { distRoot, underSanitizer } from '../helpers/reliability.js';
 
 const SEED = 0xc11;
-const CLI = join(distRoot, 'lib', 'cli', 'main.js');
+const CLI = join(distRoot, 'lib', 'cli', 'main.cjs');
 
 interface CliRun {
   code: number | null;
