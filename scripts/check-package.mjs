@@ -29,7 +29,7 @@ function checkContents(files) {
   const allowed = [
     /^package\.json$/, /^README\.md$/, /^SECURITY\.md$/, /^LICENSE$/, /^binding\.gyp$/,
     /^scripts\/(install|build-init)\.mjs$/,
-    /^dist\/(?!test\/).+\.([cm]?js|d\.[cm]?ts|json|js\.map)$/,
+    /^dist\/(?!test\/).+\.([cm]?js|d\.[cm]?ts|json|[cm]?js\.map)$/,
     /^native\/.+\.(cc|h|c)$/,
     new RegExp(`^prebuilds/linux-(${PLATFORMS.map((p) => p.arch).join('|')})/(${[ADDON_FILE, ...HELPER_FILES, 'SOURCE_HASH'].join('|').replaceAll('.', '\\.')})$`),
   ];
