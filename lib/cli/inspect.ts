@@ -3,7 +3,7 @@ import { type FdDetail, type Inspection, type InspectedFd, collectInspection } f
 import { stateName } from '../proc/stat.js';
 import { UsageError, parseCommandLine, parsePidArg } from './args.js';
 import { MISSING_STATUS, parseQueryCommand } from './help.js';
-import { type Palette, colorEnabled, pad, palette, printError, printOut } from './output.js';
+import { type Palette, colorEnabled, pad, palette, printError, printOut, printable } from './output.js';
 
 /** Dispositions that silently break shutdown or error handling when ignored or blocked. */
 const NOTABLE = new Set(['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGPIPE', 'SIGHUP']);
@@ -45,12 +45,12 @@ function signalNotes(info: Inspection['info']): string[] {
 
 function holderText(detail: FdDetail): string {
   return detail.holders
-    .map((h) => `${h.pid} ${h.comm} (fd ${h.fd}${h.mode ? ` ${h.mode}` : ''}${h.peer ? ', other end' : ''})`)
+    .map((h) => `${h.pid} ${printable(h.comm)} (fd ${h.fd}${h.mode ? ` ${h.mode}` : ''}${h.peer ? ', other end' : ''})`)
     .join(', ');
 }
 
 function fdKind(fd: InspectedFd, detail: FdDetail | undefined): string {
-  if (fd.type === 'socket' && detail?.unixPath !== undefined) return detail.unixPath === '' ? 'unix socket' : `unix socket ${detail.unixPath}`;
+  if (fd.type === 'socket' && detail?.unixPath !== undefined) return detail.unixPath === '' ? 'unix socket' : `unix socket ${printable(detail.unixPath)}`;
   if (fd.type === 'pipe' && detail?.mode !== undefined) return detail.mode === 'r' ? 'pipe, read end' : detail.mode === 'w' ? 'pipe, write end' : 'pipe';
   return fd.type;
 }
@@ -61,11 +61,12 @@ function fdLines(inspection: Inspection, colors: Palette): string {
     const why = info.state === 'Z' ? 'none (zombie)' : inspection.kernelThread ? 'none (kernel thread)' : 'none readable';
     return `  ${colors.dim(why)}\n`;
   }
-  const width = Math.min(40, Math.max(...info.fds.map((f) => f.target.length)));
+  const targets = new Map(info.fds.map((f) => [f.fd, printable(f.target)]));
+  const width = Math.min(40, Math.max(...[...targets.values()].map((t) => t.length)));
   let out = '';
   for (const fd of info.fds) {
     const detail = details.get(fd.fd);
-    let line = `  ${String(fd.fd).padStart(3)} ${pad(detail?.mode ?? '', 2)} ${pad(fd.target, width)}  ${fdKind(fd, detail)}`;
+    let line = `  ${String(fd.fd).padStart(3)} ${pad(detail?.mode ?? '', 2)} ${pad(targets.get(fd.fd)!, width)}  ${fdKind(fd, detail)}`;
     if (detail !== undefined && detail.holders.length > 0) line += `  ${colors.yellow('shared with')} ${holderText(detail)}`;
     out += `${line}\n`;
   }
@@ -80,7 +81,7 @@ function idLine(info: Inspection['info'], colors: Palette): string {
 
 export function renderInspection(inspection: Inspection, colors: Palette): string {
   const { info } = inspection;
-  const command = info.cmdline.length > 0 ? info.cmdline.join(' ') : `[${inspection.comm}]`;
+  const command = printable(info.cmdline.length > 0 ? info.cmdline.join(' ') : `[${inspection.comm}]`);
   const state = `${info.state} (${stateName(info.state)})`;
   let out = `${colors.bold(String(info.pid))}  ${command}\n`;
   out += idLine(info, colors);

@@ -81,6 +81,17 @@ export function printOut(text: string): void {
   }
 }
 
+/**
+ * Text another process controls (argv, comm, file and socket names) made safe for a terminal, as
+ * ps does: every control character (C0, DEL, C1) becomes '?', and so do the Unicode line
+ * separators and bidirectional overrides that would reorder or forge what the viewer reads. A
+ * process named "\e[2J…\nPID 1 root" can then neither clear the screen nor add a line. --json keeps
+ * the exact text (JSON escapes every control character).
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
 /** Pad to a width, counting characters rather than escape codes (callers pad before painting). */
 export function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);

@@ -62,16 +62,31 @@ export function readProcessTable(): ProcessTable {
   return { byPid, childrenOf };
 }
 
-function buildNode(table: ProcessTable, entry: ProcessEntry, seen: Set<number>): TreeNode {
-  seen.add(entry.pid);
-  const children: TreeNode[] = [];
-  for (const child of table.childrenOf.get(entry.pid) ?? []) {
-    const childEntry = table.byPid.get(child);
-    // A pid reused mid-scan could in theory form a cycle; never walk a pid twice.
-    if (childEntry !== undefined && !seen.has(child)) children.push(buildNode(table, childEntry, seen));
-  }
+function nodeOf(table: ProcessTable, entry: ProcessEntry): TreeNode {
   const { pid, ppid, pgid, sid, state, cmd } = entry;
-  return { pid, ppid, pgid, sid, state, cmd, ...marksOf(entry, table), children };
+  return { pid, ppid, pgid, sid, state, cmd, ...marksOf(entry, table), children: [] };
+}
+
+/**
+ * The nested tree under `root`, built with an explicit stack rather than one stack frame per
+ * level: a process chain can be far deeper than the JavaScript stack (tens of thousands of levels).
+ */
+function buildTree(table: ProcessTable, root: ProcessEntry): TreeNode {
+  // A pid reused mid-scan could in theory form a cycle; never take a pid twice.
+  const seen = new Set<number>([root.pid]);
+  const top = nodeOf(table, root);
+  const pending: TreeNode[] = [top];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    for (const child of table.childrenOf.get(node.pid) ?? []) {
+      const childEntry = table.byPid.get(child);
+      if (childEntry === undefined || seen.has(child)) continue;
+      seen.add(child);
+      const childNode = nodeOf(table, childEntry);
+      node.children.push(childNode);
+      pending.push(childNode);
+    }
+  }
+  return top;
 }
 
 function validateRoot(pid: unknown): number {
@@ -87,7 +102,7 @@ export function processTree(pid = 1, table?: ProcessTable): TreeNode {
   table ??= readProcessTable();
   const root = table.byPid.get(pid);
   if (root === undefined) throw noSuchProcess(pid);
-  return buildNode(table, root, new Set());
+  return buildTree(table, root);
 }
 
 export interface ProcessMarks {
