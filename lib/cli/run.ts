@@ -81,6 +81,23 @@ function parsePort(text: string, option: string): number {
   return Number(text);
 }
 
+/** Every process's PORT (as computed per entry and copy) must be a port: at most 65535. */
+function checkPorts(plans: readonly ProcessPlan[], config: RunConfig): void {
+  const highest = plans.reduce((top, plan) => (plan.port > top.port ? plan : top), plans[0]!);
+  if (highest.port > 65535) {
+    throw new UsageError(
+      `base port ${config.basePort} gives '${highest.name}' PORT=${highest.port}, past 65535; with this Procfile and formation the base port can be at most ${65535 - (highest.port - config.basePort)}`,
+    );
+  }
+}
+
+/** A spawn failure at start (E2BIG from a huge command, say) names the Procfile entry. */
+function entryFailure(error: unknown, supervisor: Supervisor, config: RunConfig): unknown {
+  const failed = supervisor.status().find((child) => child.lastError === error);
+  if (failed === undefined || !(error instanceof Error)) return error;
+  return new Error(`Procfile ${config.procfile}: entry '${failed.name}' could not start: ${error.message}`, { cause: error });
+}
+
 function parseRunArgs(argv: string[]): RunConfig {
   const line = parseCommandLine(argv, OPTIONS);
   const stopTimeout = single(line.values['stop-timeout']);
@@ -208,6 +225,7 @@ async function runProcfile(config: RunConfig): Promise<number> {
   const entries = parseProcfile(readText(config.procfile, 'Procfile', hint), config.procfile);
   if (entries.length === 0) throw new UsageError(`Procfile ${config.procfile}: no entries`);
   const plans = processPlans(entries, config);
+  checkPorts(plans, config);
   const dotenv = loadEnv(config);
   const labels = prefixes(plans, palette(colorEnabled(1)));
   const write = outputWriter(config.timestamps);
@@ -242,7 +260,11 @@ async function runProcfile(config: RunConfig): Promise<number> {
   };
   for (const name of STOP_SIGNALS) process.on(name, onSignal);
   try {
-    await supervisor.start();
+    try {
+      await supervisor.start();
+    } catch (error) {
+      throw entryFailure(error, supervisor, config);
+    }
     await supervisor.stopped;
     // Every group is empty now; only an escaped process could still hold a pipe: do not wait for it.
     await Promise.race([Promise.all(relays), sleep(RELAY_DRAIN_MS, undefined, { ref: false })]);

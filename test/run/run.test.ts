@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finishCli, isOneErrorLine, runCli, sleepers, startCli, tempDir, uniqueSleep, killMarked } from '../helpers/cli.js';
 import { findByCmdline, waitUntil } from '../helpers/proc.js';
+import { PassThrough } from 'node:stream';
+import { MAX_LINE_LENGTH, relayLines } from '../../lib/supervisor/line-prefix.js';
 
 function procfile(dir: string, text: string): string {
   const path = join(dir, 'Procfile');
@@ -183,6 +185,8 @@ describe('procctl run', { timeout: 60_000 }, () => {
 
   test('usage errors and a missing or malformed Procfile exit 125 with one line', async () => {
     const dir = tempDir();
+    const twoEntries = join(dir.path, 'Procfile.two');
+    writeFileSync(twoEntries, 'a: true\nb: true\n');
     try {
       const help = await runCli(['run', '--help']);
       assert.equal(help.code, 0);
@@ -197,6 +201,8 @@ describe('procctl run', { timeout: 60_000 }, () => {
         ['run', '-m', 'nosuch=1'],
         ['run', '-m', 'all=0'],
         ['run', '-e', join(dir.path, 'no.env')],
+        ['run', '--port', '65535', '-f', twoEntries],
+        ['run', '--stop-timeout', '25d'],
       ]) {
         const result = await runCli(args, { cwd: dir.path });
         assert.equal(result.code, 125, `${args.join(' ')}: ${result.stderr}`);
@@ -216,5 +222,75 @@ describe('procctl run', { timeout: 60_000 }, () => {
     } finally {
       dir.remove();
     }
+  });
+
+  test('a Procfile entry that cannot start is named in the one error line', async () => {
+    const dir = tempDir();
+    try {
+      // One argument past MAX_ARG_STRLEN (128 KiB): execve fails with E2BIG.
+      const path = procfile(dir.path, `ok: sleep 5\nhuge: echo ${'x'.repeat(200_000)}\n`);
+      const result = await runCli(['run', '-f', path], { deadline: 20_000 });
+      assert.equal(result.code, 125, result.stderr);
+      assert.ok(isOneErrorLine(result.stderr), result.stderr);
+      assert.match(result.stderr, /entry 'huge' could not start: E2BIG/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test('a 3 MB line is relayed as prefixed pieces of at most MAX_LINE_LENGTH characters', async () => {
+    const dir = tempDir();
+    try {
+      const size = 3_000_000;
+      const path = procfile(dir.path, `long: head -c ${size} /dev/zero | tr '\\0' x; echo; echo after\n`);
+      const result = await runCli(['run', '-f', path], { deadline: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = result.stdout.split('\n').filter((l) => l.startsWith('long    | '));
+      const pieces = lines.map((l) => l.slice('long    | '.length));
+      assert.equal(pieces.at(-1), 'after');
+      const body = pieces.slice(0, -1);
+      assert.equal(body.length, Math.ceil(size / MAX_LINE_LENGTH), 'split at the cap');
+      assert.ok(body.every((p) => p.length <= MAX_LINE_LENGTH && /^x+$/.test(p)), 'every piece is prefixed and whole');
+      assert.equal(body.join('').length, size, 'no byte lost');
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('relayLines', { timeout: 60_000 }, () => {
+  test('20 MB in one line: every character relayed, writes bounded by the cap', async () => {
+    const stream = new PassThrough();
+    const writes: string[] = [];
+    let longestWrite = 0;
+    let relayed = 0;
+    const done = relayLines(stream, '> ', (text) => {
+      longestWrite = Math.max(longestWrite, text.length);
+      relayed += text.length;
+      if (writes.length < 3) writes.push(text.slice(0, 4));
+    });
+    const chunk = Buffer.alloc(64 * 1024, 'y');
+    const total = 20 * 1024 * 1024;
+    for (let sent = 0; sent < total; sent += chunk.length) stream.write(chunk);
+    stream.end('\ntail');
+    await done;
+    const lines = Math.ceil(total / MAX_LINE_LENGTH) + 1;
+    assert.equal(relayed, total + 'tail'.length + lines * 3, 'every character plus a prefix and newline per line');
+    assert.ok(longestWrite <= 2 * (MAX_LINE_LENGTH + 3), `each write holds at most a chunk's lines (${longestWrite})`);
+    assert.equal(writes[0], '> yy');
+  });
+
+  test('splits never cut a multi-byte character or a surrogate pair', async () => {
+    const stream = new PassThrough();
+    let out = '';
+    const done = relayLines(stream, '', (text) => (out += text), 5);
+    // '😀' is two UTF-16 units; 'é' is two UTF-8 bytes, sent split across chunks.
+    const text = Buffer.from('ab😀cdé😀😀xy\nshort\n');
+    for (const byte of text) stream.write(Buffer.from([byte]));
+    stream.end();
+    await done;
+    const lines = out.trimEnd().split('\n');
+    assert.equal(lines.join(''), 'ab😀cdé😀😀xyshort');
+    assert.ok(lines.every((l) => l.length <= 5 && !/[\ud800-\udbff]$/.test(l)), JSON.stringify(lines));
   });
 });
