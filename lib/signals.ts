@@ -32,8 +32,21 @@ for (const [n, name] of STANDARD) {
 }
 for (const [name, n] of ALIASES) byName.set(name, n);
 
-/** Canonical name of a signal number: 'SIGTERM', 'SIGRTMIN', 'SIGRTMIN+3', 'SIGRTMAX-1', 'SIG32'. */
+/** A signal number 1..SIGRTMAX, or a TypeError/RangeError naming `option`. */
+function checkSignalNumber(n: unknown, option: string): number {
+  if (typeof n !== 'number') throw new TypeError(`${option} must be a signal number from 1 to ${SIGRTMAX}; got ${describe(n)}`);
+  if (!Number.isInteger(n) || n < 1 || n > SIGRTMAX) {
+    throw new RangeError(`${option} must be a signal number from 1 to ${SIGRTMAX}; got ${describe(n)}`);
+  }
+  return n;
+}
+
+/**
+ * Canonical name of a signal number: 'SIGTERM', 'SIGRTMIN', 'SIGRTMIN+3', 'SIGRTMAX-1', 'SIG32'.
+ * Anything but an integer 1..SIGRTMAX is a TypeError/RangeError (there is no signal 0 or -5).
+ */
 export function signalName(n: number): string {
+  checkSignalNumber(n, 'signal');
   const std = byNumber.get(n);
   if (std !== undefined) return std;
   if (n === SIGRTMIN) return 'SIGRTMIN';
@@ -50,7 +63,9 @@ export function allSignals(): number[] {
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  return String(value);
 }
 
 /**
@@ -76,6 +91,9 @@ export function parseSignal(value: unknown, option = 'signal', allowZero = false
   if (!name.startsWith('SIG')) name = `SIG${name}`;
   const known = byName.get(name);
   if (known !== undefined) return known;
+  // 'SIG32', 'SIG33': the names signalName() gives the numbers glibc keeps for itself.
+  const numbered = /^SIG(\d+)$/.exec(name);
+  if (numbered) return parseSignal(Number(numbered[1]), option, allowZero);
   const rt = /^SIGRT(MIN|MAX)(?:([+-])(\d+))?$/.exec(name);
   if (rt) {
     const base = rt[1] === 'MIN' ? SIGRTMIN : SIGRTMAX;
@@ -101,16 +119,28 @@ export function parseSignalList(value: unknown, option: string): number[] {
 
 /** Signal numbers set in a 64-bit mask as /proc/PID/status prints it (hex, bit n-1 = signal n). */
 export function sigsetFromHex(hex: string): number[] {
-  const mask = BigInt(`0x${hex.trim() || '0'}`);
+  const expected = 'a hex mask of 1 to 16 digits as /proc/PID/status prints it (e.g. "0000000000004002")';
+  if (typeof hex !== 'string') throw new TypeError(`mask must be ${expected}; got ${describe(hex)}`);
+  const digits = hex.trim() || '0';
+  if (!/^[0-9a-fA-F]{1,16}$/.test(digits)) throw new RangeError(`mask must be ${expected}; got ${describe(hex)}`);
+  const mask = BigInt(`0x${digits}`);
   const out: number[] = [];
   for (let n = 1; n <= NSIG_MAX; n++) if ((mask >> BigInt(n - 1)) & 1n) out.push(n);
   return out;
 }
 
-/** The inverse of sigsetFromHex: a 64-bit mask from signal numbers. */
-export function sigsetToMask(signals: Iterable<number>): bigint {
+/** The inverse of sigsetFromHex: a 64-bit mask from signal numbers (or names). */
+export function sigsetToMask(signals: Iterable<number | string>): bigint {
+  if (signals === null || typeof (signals as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function' || typeof signals === 'string') {
+    throw new TypeError(`signals must be an array of signal numbers or names; got ${describe(signals)}`);
+  }
   let mask = 0n;
-  for (const n of signals) mask |= 1n << BigInt(n - 1);
+  let i = 0;
+  for (const n of signals) {
+    const option = `signals[${i++}]`;
+    const signo = typeof n === 'number' ? checkSignalNumber(n, option) : parseSignal(n, option);
+    mask |= 1n << BigInt(signo - 1);
+  }
   return mask;
 }
 

@@ -3,7 +3,7 @@
 // may create anything: the process's fds and children are compared before and after the table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exec, groupMembers, killGroup, spawn, waitForGroupExit } from '../../lib/index.js';
+import { exec, groupMembers, killGroup, signals, spawn, waitForGroupExit } from '../../lib/index.js';
 import { holdings, leaksBetween } from '../helpers/reliability.js';
 
 interface BadCase {
@@ -93,6 +93,13 @@ const CASES: BadCase[] = [
   { option: 'drainTimeout', echo: '2147483648', type: RangeError, call: e({ drainTimeout: 2 ** 31 }) },
   { option: 'timeout', echo: '2147483648', type: RangeError, call: s({ timeout: 2 ** 31 }) },
   { option: 'killAfter', echo: '2147483648', type: RangeError, call: s({ killAfter: 2 ** 31 }) },
+  // The signal table's helpers: no signal 0, -5 or NaN, no bit past 64, no non-hex mask.
+  { option: 'signal', echo: '0', type: RangeError, call: () => signals.name(0) },
+  { option: 'signal', echo: '-5', type: RangeError, call: () => signals.name(-5) },
+  { option: 'signal', echo: 'NaN', type: RangeError, call: () => signals.name(NaN) },
+  { option: 'signals[0]', echo: '0', type: RangeError, call: () => signals.toMask([0]) },
+  { option: 'signals[1]', echo: '100', type: RangeError, call: () => signals.toMask([15, 100]) },
+  { option: 'mask', echo: 'zz', type: RangeError, call: () => signals.fromMask('zz') },
   { option: 'pgid', echo: '0', type: RangeError, call: () => killGroup(0) },
   { option: 'sig', echo: 'SIGFOO', type: RangeError, call: () => killGroup(123456, 'SIGFOO') },
   { option: 'pgid', echo: "'1'", type: TypeError, call: () => groupMembers('1' as never) },
@@ -121,6 +128,14 @@ test('bad inputs: a TypeError/RangeError naming the option, nothing created', { 
     if (c.echo !== undefined) assert.ok(error.message.includes(c.echo), `${label}: message echoes ${c.echo}: ${error.message}`);
   }
   assert.deepEqual(leaksBetween(before, holdings()), [], 'no fd, child or zombie was created');
+});
+
+test('the signal table round-trips every valid signal', () => {
+  for (const n of signals.all()) {
+    assert.equal(signals.parse(signals.name(n)), n);
+    assert.deepEqual(signals.fromMask(signals.toMask([n]).toString(16)), [n]);
+  }
+  assert.equal(signals.toMask(['TERM', 2]), (1n << 14n) | (1n << 1n));
 });
 
 test('an options object with a polluted prototype injects nothing', { timeout: 5000 }, async () => {
