@@ -4,7 +4,7 @@
 import { native } from './native.js';
 import { assertSupportedPlatform } from './platform.js';
 import { parseSignal } from './signals.js';
-import { checkPgid, waitUntilGroupEmpty } from './group.js';
+import { checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './group.js';
 
 const SIGKILL = 9;
 const SIGCONT = 18;
@@ -25,14 +25,23 @@ export function signalGroup(pgid: number, signo: number): boolean {
 }
 
 /**
+ * killpg when the group has a live member. Zombies are not members (as in groupMembers and
+ * waitForGroupExit): a group of zombies only is left alone and reported as false. The scan comes
+ * before the signal so that a member the signal kills at once still counts as reached.
+ */
+export function signalLiveGroup(pgid: number, signo: number): boolean {
+  return !isGroupEmpty(pgid) && signalGroup(pgid, signo);
+}
+
+/**
  * Send a signal to every process of a group, including groups this process did not start.
- * sig: name or number (default 'SIGTERM'); 0 only probes whether the group exists.
- * Returns false when the group does not exist (ESRCH); other errors (EPERM) throw.
+ * sig: name or number (default 'SIGTERM'); 0 only probes whether the group has a live member.
+ * Returns false when no live (non-zombie) member is left; other errors (EPERM) throw.
  */
 export function killGroup(pgid: number, sig: string | number = 'SIGTERM'): boolean {
   assertSupportedPlatform();
   checkPgid(pgid);
-  return signalGroup(pgid, parseSignal(sig, 'sig', true));
+  return signalLiveGroup(pgid, parseSignal(sig, 'sig', true));
 }
 
 export interface SweepOptions {

@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { native, type NativeExit } from './native.js';
 import { parseSignal } from './signals.js';
 import { toExitResult, type ExitResult } from './exit.js';
-import { signalGroup, sweepGroup } from './kill-group.js';
+import { signalLiveGroup, sweepGroup } from './kill-group.js';
 import { isGroupEmpty } from './group.js';
 import { checkMilliseconds, echo, type SignalLike, type StdioOption, type StdioStreamOf } from './options.js';
 import type { StdioStream } from './stdio.js';
@@ -228,7 +228,7 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
     const signo = parseSignal(sig, 'signal', true);
     this.#refuseCallerGroup('killGroup()');
     if (!this.#groupStillOurs()) return false;
-    const delivered = signalGroup(this.pgid, signo);
+    const delivered = signalLiveGroup(this.pgid, signo);
     if (delivered && signo !== 0) this.#killedByGroup = true;
     if (!delivered && this.#isReaped()) this.#groupGone = true;
     return delivered;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupMembers, killGroup, spawn, waitForGroupExit } from '../../lib/index.js';
 import { readStat, waitUntil, withDeadline, killGroupQuietly } from '../helpers/proc.js';
+import { spawnNative } from '../helpers/native.js';
 import { Started } from '../helpers/spawn.js';
 import { native } from '../../lib/native.js';
 
@@ -116,6 +117,41 @@ describe('groups this process did not spawn', () => {
       if (groupMembers(unused).length === 0) assert.equal(killGroup(unused, 0), false);
     } finally {
       killGroupQuietly(pgid);
+    }
+  });
+});
+
+describe('killGroup and zombies', () => {
+  test('a group whose only process is a zombie: killGroup is false, as groupMembers and waitForGroupExit say', { timeout: 10_000 }, async () => {
+    // Held with WNOWAIT, the exited leader stays a zombie that carries the pgid.
+    const leader = spawnNative(['true'], { fds: [-2, -2, -2] }, true);
+    try {
+      const exit = await withDeadline(leader.exited, 5000, 'leader exit');
+      assert.equal(exit.held, true);
+      assert.equal(readStat(leader.pid).state, 'Z', 'the leader is a zombie');
+      assert.equal(readStat(leader.pid).pgid, leader.pid, 'and still carries the pgid');
+      assert.deepEqual(groupMembers(leader.pid), []);
+      assert.equal(await waitForGroupExit(leader.pid, 0), true);
+      assert.equal(killGroup(leader.pid, 0), false, 'the probe agrees: no member is left');
+      assert.equal(killGroup(leader.pid, 'SIGTERM'), false);
+    } finally {
+      native().reap(leader.id);
+    }
+  });
+
+  test('a zombie beside a live member: killGroup is true and reaches the live one', { timeout: 10_000 }, async () => {
+    const leader = spawnNative(['true'], { fds: [-2, -2, -2] }, true);
+    const marker = started.sleepArg();
+    const member = spawnNative(['sleep', marker], { fds: [-2, -2, -2], pgid: leader.pid });
+    try {
+      await withDeadline(leader.exited, 5000, 'leader exit');
+      assert.deepEqual(groupMembers(leader.pid), [member.pid]);
+      assert.equal(killGroup(leader.pid, 'SIGTERM'), true);
+      const exit = await withDeadline(member.exited, 5000, 'member exit');
+      assert.equal(exit.signal, 15);
+    } finally {
+      killGroupQuietly(leader.pid);
+      native().reap(leader.id);
     }
   });
 });
