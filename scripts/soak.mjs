@@ -5,11 +5,14 @@
 //                         [--rss-slack-mb M] [--ops exit,exec,kill,group-kill,timeout,terminate,...]
 //
 // Mixes plain exits, kills, group kills, timeouts, terminate(), exec() with output, spawn failures,
-// and worker threads that spawn too. Prints fd count, zombie count and RSS at start (after a
-// warm-up) and at the end, and fails when any of them grew, when an operation saw the wrong result,
-// or when any child's exit was not reported exactly once. --quick is the CI version (< 90 s).
+// hostile input (failing input streams, closed fds in stdio), and worker threads that spawn too.
+// Samples fd count, zombie count and RSS four times a second and prints the curves; fails when
+// they do not return to the baseline taken after a warm-up (fds and zombies exactly, RSS within
+// the slack), when an operation saw the wrong result, or when any child's exit was not reported
+// exactly once. --quick is the CI version (< 90 s).
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +35,8 @@ const OPERATIONS = [
   { name: 'terminate', weight: 8, run: runTerminate },
   { name: 'spawn-error', weight: 10, run: runSpawnError },
   { name: 'nonzero', weight: 4, run: runNonzero },
+  { name: 'failing-input', weight: 4, run: runFailingInput },
+  { name: 'closed-fd', weight: 2, run: runClosedFd },
 ];
 
 /** Per-child exit bookkeeping: every started child must report exactly one exit. */
@@ -126,6 +131,43 @@ async function runSpawnError() {
   throw new Error('spawn of a missing file did not throw');
 }
 
+async function runFailingInput() {
+  // Half fail on open (ENOENT), half after some bytes: exec must reject with the stream's error.
+  const boom = new Error('soak input failure');
+  let input;
+  if (Math.random() < 0.5) {
+    input = createReadStream('/nonexistent/procctl-soak-input');
+  } else {
+    input = new Readable({ read() {} });
+    input.push(Buffer.alloc(4096, 'x'));
+    setTimeout(() => input.destroy(boom), 1);
+  }
+  try {
+    await procctl.exec('/bin/sh', ['-c', 'cat; :', MARKER], { input, encoding: 'buffer', killAfter: 1000 });
+  } catch (error) {
+    expect(error.inputFailed === true && (error.cause === boom || error.cause?.code === 'ENOENT'), 'a failing input rejects with its error as cause', {
+      inputFailed: error.inputFailed,
+      cause: String(error.cause),
+    });
+    return;
+  }
+  throw new Error('exec with a failing input resolved');
+}
+
+async function runClosedFd() {
+  // A number far above any fd this process opens: a closed fd that no other thread (workers, the
+  // libuv threadpool) can reopen between the check and the spawn, unlike a freshly closed low one.
+  const fd = 200_000 + Math.floor(Math.random() * 100_000);
+  try {
+    // Three pipes are created for 0-2 first; the spawn must still fail on the closed number.
+    procctl.spawn('/bin/true', [MARKER], { stdio: ['pipe', 'pipe', 'pipe', fd] });
+  } catch (error) {
+    expect(error.code === 'EBADF' && error.stage === 'fd', 'a closed fd in stdio fails with EBADF at stage fd', { code: error.code, stage: error.stage });
+    return;
+  }
+  throw new Error('spawn with a closed fd in stdio did not throw');
+}
+
 /** The operations a run mixes (all by default; --ops narrows it, e.g. to chase one failure). */
 function selectOperations(names) {
   if (!names) return OPERATIONS;
@@ -183,7 +225,7 @@ async function runMix({ count, concurrency, seed, ops: opNames, onProgress }) {
       } catch (error) {
         fail(`${op.name}: ${error?.stack ?? error}`);
       }
-      if (onProgress && index % 1000 === 0) onProgress(index);
+      onProgress?.(index);
     }
   }
   await Promise.all(Array.from({ length: concurrency }, lane));
@@ -278,6 +320,51 @@ async function measure() {
   };
 }
 
+/** fds, zombies and RSS over time: one sample every 250 ms while the mix runs. */
+function startSampling(startedAt, opsDone) {
+  const samples = [];
+  const take = () => {
+    samples.push({
+      s: (Date.now() - startedAt) / 1000,
+      ops: opsDone(),
+      fds: readdirSync('/proc/self/fd').length,
+      zombies: zombieCount(),
+      rssMb: process.memoryUsage().rss / 1024 / 1024,
+    });
+  };
+  take();
+  const timer = setInterval(take, 250);
+  timer.unref();
+  return {
+    samples,
+    stop() {
+      clearInterval(timer);
+      take();
+    },
+  };
+}
+
+/** Print the curves as a table of at most `rows` evenly spaced samples, with each series' peak. */
+function printCurves(samples, rows = 16) {
+  const step = Math.max(1, Math.ceil(samples.length / rows));
+  const shown = samples.filter((_, i) => i % step === 0 || i === samples.length - 1);
+  console.log('curve      s     ops   fds zombies  rss MB');
+  for (const x of shown) {
+    console.log(`  ${x.s.toFixed(1).padStart(8)} ${String(x.ops).padStart(7)} ${String(x.fds).padStart(5)} ${String(x.zombies).padStart(7)} ${x.rssMb.toFixed(1).padStart(7)}`);
+  }
+  const peak = (key) => Math.max(...samples.map((x) => x[key]));
+  console.log(`peak   fds=${peak('fds')} zombies=${peak('zombies')} rss=${peak('rssMb').toFixed(1)}MB over ${samples.length} samples`);
+}
+
+/** Measure until fds and zombies are back at the baseline, or `ms` passed: the settled end state. */
+async function measureSettled(before, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const m = await measure();
+    if ((m.fds <= before.fds && m.zombies <= before.zombies) || Date.now() > deadline) return m;
+  }
+}
+
 function printFigures(label, m) {
   console.log(`${label.padEnd(6)} fds=${m.fds} zombies=${m.zombies} rss=${m.rssMb.toFixed(1)}MB heap=${m.heapMb.toFixed(1)}MB`);
 }
@@ -310,8 +397,12 @@ async function main() {
   // RSS at the half-way mark: a leak grows with the count, allocator warm-up does not, so the
   // second half must stay (nearly) flat even when the first half settled upwards.
   let midRssMb;
+  let opsDone = 0;
+  const sampling = startSampling(started, () => opsDone);
   const half = Math.max(1000, Math.floor(mainCount / 2000) * 1000);
   const progress = (n) => {
+    opsDone = Math.max(opsDone, n);
+    if (n % 1000 !== 0) return;
     if (n === half) midRssMb = process.memoryUsage().rss / 1024 / 1024;
     const rss = (process.memoryUsage().rss / 1024 / 1024).toFixed(1);
     process.stdout.write(`  main thread: ${n}/${mainCount} (${((Date.now() - started) / 1000).toFixed(0)} s, rss ${rss}MB)\n`);
@@ -324,7 +415,9 @@ async function main() {
   ]);
   // Worker threads are gone now: their addon instances must have released everything too.
   await sleep(200);
-  const after = await measure();
+  const after = await measureSettled(before);
+  sampling.stop();
+  printCurves(sampling.samples);
   printFigures('end', after);
 
   const totals = { done: 0, started: 0, reported: 0, duplicates: 0, failures: [], failureCount: 0, perOp: {} };
@@ -348,10 +441,10 @@ async function main() {
   if (totals.failureCount > 0) problems.push(`${totals.failureCount} operation(s) failed:\n    ${totals.failures.slice(0, 10).join('\n    ')}`);
   if (totals.reported !== totals.started) problems.push(`${totals.started - totals.reported} exit(s) never reported`);
   if (totals.duplicates > 0) problems.push(`${totals.duplicates} exit(s) reported more than once`);
-  if (after.fds > before.fds) problems.push(`fd count grew ${before.fds} → ${after.fds}`);
-  if (after.zombies > 0) problems.push(`${after.zombies} zombie(s) left`);
+  if (after.fds > before.fds) problems.push(`fd count did not return to the baseline: ${before.fds} → ${after.fds}`);
+  if (after.zombies > before.zombies) problems.push(`zombies did not return to the baseline: ${before.zombies} → ${after.zombies}`);
   if (after.rssMb - before.rssMb > options.rssSlackMb) {
-    problems.push(`RSS grew ${(after.rssMb - before.rssMb).toFixed(1)} MB (> ${options.rssSlackMb} MB slack)`);
+    problems.push(`RSS did not return to the baseline: grew ${(after.rssMb - before.rssMb).toFixed(1)} MB (> ${options.rssSlackMb} MB slack)`);
   }
   if (midRssMb !== undefined) {
     console.log(`half   rss=${midRssMb.toFixed(1)}MB after ${half} main-thread operations`);
@@ -374,7 +467,7 @@ async function main() {
     console.error(`soak: FAILED\n  ${problems.join('\n  ')}`);
     process.exit(1);
   }
-  console.log('soak: ok — fds, zombies and RSS flat; every exit reported exactly once');
+  console.log('soak: ok — fds, zombies and RSS returned to the baseline; every exit reported exactly once');
 }
 
 // ------------------------------------------------------------------------------------------------
