@@ -121,6 +121,11 @@ export interface NativeDispositions {
   blocked: number[];
 }
 
+export interface NativeJobState {
+  state: 'stopped' | 'continued';
+  signal: number;
+}
+
 export interface NativeConstants {
   SIGRTMIN: number;
   SIGRTMAX: number;
@@ -161,7 +166,14 @@ export interface NativeBinding {
   setsid(): number;
   getsid(pid: number): number;
   tcgetpgrp(fd: number): number;
+  /** tcsetpgrp with SIGTTOU blocked for the call, so a background caller can take the terminal. */
   tcsetpgrp(fd: number, pgid: number): void;
+  /**
+   * A child's next job-control event without blocking: waitid(P_PID, WSTOPPED | WCONTINUED |
+   * WNOHANG). Never collects an exit (the exit watcher still reaps it); null when nothing is to
+   * report or pid is not a child. signal: the stop signal, or SIGCONT.
+   */
+  waitJobState(pid: number): NativeJobState | null;
   /** Empty the calling thread's signal mask. */
   resetSignalMask(): void;
   /** This process's dispositions (ignored/caught) and the calling thread's mask. */

@@ -38,6 +38,7 @@ constexpr Entry kFunctions[] = {
     {"getsid", Getsid},
     {"tcgetpgrp", Tcgetpgrp},
     {"tcsetpgrp", Tcsetpgrp},
+    {"waitJobState", WaitJobState},
     {"resetSignalMask", ResetSignalMask},
     {"getSignalDispositions", GetSignalDispositions},
     {"setSignalDisposition", SetSignalDisposition},

@@ -110,6 +110,25 @@ Napi::Value Tcsetpgrp(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// A child's job-control stop or continue, without blocking and without touching its exit:
+// waitid(P_PID, WSTOPPED | WCONTINUED | WNOHANG) never collects an exit (no WEXITED), so the exit
+// watcher still reaps it. Returns null when there is nothing to report (or no such child).
+Napi::Value WaitJobState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pid = IntArg(info, 0, "pid");
+  if (pid < 1) throw Napi::RangeError::New(env, "pid must be a positive number");
+  siginfo_t si = {};
+  long result = syscall(SYS_waitid, P_PID, pid, &si, WSTOPPED | WCONTINUED | WNOHANG, nullptr);
+  if (result == -1 && errno == ECHILD) return env.Null();
+  Check(env, result, "waitid");
+  if (si.si_pid == 0) return env.Null();
+  Napi::Object state = Napi::Object::New(env);
+  bool continued = si.si_code == CLD_CONTINUED;
+  state.Set("state", continued ? "continued" : "stopped");
+  state.Set("signal", continued ? SIGCONT : si.si_status);
+  return state;
+}
+
 Napi::Value ResetSignalMask(const Napi::CallbackInfo& info) {
   sigset_t empty;
   sigemptyset(&empty);

@@ -1,5 +1,5 @@
 // Process primitives for the calling process (see lib/native.ts): groups, sessions, terminals,
-// signal state, subreaper, death signal, CLOEXEC marking, reaping, and the constants object.
+// job-control stops, signal state, subreaper, death signal, CLOEXEC marking, reaping, and the constants object.
 #pragma once
 
 #include <napi.h>
@@ -14,6 +14,7 @@ Napi::Value Setsid(const Napi::CallbackInfo& info);
 Napi::Value Getsid(const Napi::CallbackInfo& info);
 Napi::Value Tcgetpgrp(const Napi::CallbackInfo& info);
 Napi::Value Tcsetpgrp(const Napi::CallbackInfo& info);
+Napi::Value WaitJobState(const Napi::CallbackInfo& info);
 Napi::Value ResetSignalMask(const Napi::CallbackInfo& info);
 Napi::Value GetSignalDispositions(const Napi::CallbackInfo& info);
 Napi::Value SetSignalDisposition(const Napi::CallbackInfo& info);

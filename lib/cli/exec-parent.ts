@@ -2,15 +2,20 @@
 // procctl leads a process group (setsid would fail, so it forks once). The command leads its own
 // group (procctl is not in it) and gets --signal as its death signal; the signals procctl receives
 // are forwarded to that group; at the deadline the whole group gets --signal, then SIGKILL after
-// --kill-after, and procctl waits until the group is empty.
+// --kill-after, and procctl waits until the group is empty. With --foreground the command stays
+// in procctl's group and only the command is signalled (as timeout(1) --foreground). At a
+// terminal the command's group gets the terminal and the job stops and continues as one
+// (exec-terminal.ts, loaded only then).
 import { SpawnError } from '../errors.js';
 import type { ExitResult } from '../exit.js';
 import type { SignalLike } from '../options.js';
 import { parseSignal, signalName } from '../signals.js';
 import { spawn } from '../spawn.js';
 import type { Subprocess } from '../subprocess.js';
+import { native } from '../native.js';
 import { execFailureStatus } from './command-lookup.js';
 import { type ExecPlan, fdPlan } from './exec-plan.js';
+import type { TerminalJob } from './exec-terminal.js';
 import { printError } from './output.js';
 
 /** Signals a parent passes on to the command's group (the contract's list). */
@@ -32,7 +37,7 @@ function startCommand(plan: ExecPlan): Subprocess {
     // Child fd i is procctl's fd i for 0–2 and every kept fd; other slots stay closed.
     stdio: fds.map((fd) => (fd === -1 ? null : fd)),
     closeFds: true,
-    ...(plan.grouping === 'session' ? { session: true } : { group: 'new' as const }),
+    ...(plan.foreground ? { group: 'inherit' as const } : plan.grouping === 'session' ? { session: true } : { group: 'new' as const }),
     resetSignals: plan.resetSignals,
     defaultSignals: plan.defaultSignals,
     ignoreSignals: plan.ignoreSignals,
@@ -41,19 +46,28 @@ function startCommand(plan: ExecPlan): Subprocess {
   });
 }
 
+/** How procctl's signals reach the command: its group, or (--foreground) the command alone. */
+type Deliver = (child: Subprocess, sig: NodeJS.Signals) => void;
+
+const toGroup: Deliver = (child, sig) => void child.killGroup(sig as SignalLike);
+const toCommand: Deliver = (child, sig) => void child.kill(sig as SignalLike);
+
 /**
- * Forward the contract's signals to the command's group. Installed before the command starts, so
- * a signal arriving in between is neither lost nor fatal to procctl: it is kept and forwarded as
- * soon as the group exists. Returns the function that hands over the child, and the undo.
+ * Forward the contract's signals to the command. Installed before the command starts, so a signal
+ * arriving in between is neither lost nor fatal to procctl: it is kept and forwarded as soon as
+ * the command exists. On SIGCONT the terminal job (if any) hands the terminal over first.
+ * Returns the function that hands over the child, and the undo.
  */
-function forwardSignals(): { attach: (child: Subprocess) => void; stop: () => void } {
+function forwardSignals(deliver: Deliver, terminal: TerminalJob | null): { attach: (child: Subprocess) => void; stop: () => void } {
   let target: Subprocess | undefined;
   const early: NodeJS.Signals[] = [];
   const forward = (sig: NodeJS.Signals): void => {
+    if (target === undefined) return;
+    if (sig === 'SIGCONT') terminal?.continued();
     try {
-      target?.killGroup(sig as SignalLike);
+      deliver(target, sig);
     } catch {
-      // the group is gone: nothing to forward to
+      // the command or its group is gone: nothing to forward to
     }
   };
   const handlers = FORWARDED.map((sig) => {
@@ -70,6 +84,21 @@ function forwardSignals(): { attach: (child: Subprocess) => void; stop: () => vo
       for (const [sig, handler] of handlers) process.off(sig, handler);
     },
   };
+}
+
+/** At a terminal in procctl's foreground, its job control (loaded only then); else null. */
+async function claimTerminal(plan: ExecPlan): Promise<TerminalJob | null> {
+  // --foreground keeps the command in procctl's own (foreground) group: nothing to hand over.
+  if (plan.foreground) return null;
+  let foreground: number;
+  try {
+    foreground = native().tcgetpgrp(0);
+  } catch {
+    return null; // stdin is not a terminal (or not this session's)
+  }
+  if (foreground !== native().getpgid(0)) return null;
+  const { claimTerminal: claim } = await import('./exec-terminal.js');
+  return claim();
 }
 
 /** Call fire after ms, even beyond setTimeout's 24.8-day limit; returns the cancel. */
@@ -97,31 +126,41 @@ function spawnFailure(error: unknown): number {
   return execFailureStatus(error.stage, error.code);
 }
 
+/** The short name timeout(1) prints: TERM, RTMIN+3. */
+function shortName(signo: number): string {
+  return signalName(signo).replace(/^SIG/, '');
+}
+
 export async function superviseCommand(plan: ExecPlan): Promise<number> {
-  const forwarding = forwardSignals();
+  const terminal = await claimTerminal(plan);
+  const forwarding = forwardSignals(plan.foreground ? toCommand : toGroup, terminal);
   let child: Subprocess;
   try {
     child = startCommand(plan);
   } catch (error) {
     forwarding.stop();
+    terminal?.release();
     return spawnFailure(error);
   }
+  terminal?.handOver(child);
   forwarding.attach(child);
   let timedOut = false;
   let stopping: Promise<ExitResult> | undefined;
   const cancelDeadline = armDeadline(plan.timeout, () => {
     timedOut = true;
+    if (plan.verbose) printError(`sending signal ${shortName(plan.signal)} to command '${plan.file}'`);
     // Finished when the group is empty; without --kill-after never escalate (as timeout(1)).
-    stopping = child.terminate({ signal: plan.signal, grace: plan.killAfter ?? Infinity });
+    stopping = child.terminate({ signal: plan.signal, grace: plan.killAfter ?? Infinity, group: !plan.foreground });
   });
   try {
     const result = await child.exited;
     cancelDeadline();
     if (stopping !== undefined) await stopping;
     else if (plan.cleanup) await child.terminate({ signal: plan.signal, grace: plan.killAfter ?? CLEANUP_GRACE_MS });
-    if (!timedOut) return statusOf(result);
+    if (!timedOut || plan.preserveStatus) return statusOf(result);
     return result.signal === signalName(9) ? KILLED : TIMED_OUT;
   } finally {
+    terminal?.release();
     forwarding.stop();
   }
 }

@@ -25,9 +25,12 @@ export const EXEC_OPTIONS: OptionSpec = {
   cwd: { type: 'string' },
   env: { type: 'string', multiple: true },
   timeout: { type: 'string' },
-  signal: { type: 'string' },
-  'kill-after': { type: 'string' },
+  signal: { type: 'string', short: 's' },
+  'kill-after': { type: 'string', short: 'k' },
   cleanup: { type: 'boolean' },
+  'preserve-status': { type: 'boolean' },
+  foreground: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -55,6 +58,12 @@ export interface ExecPlan {
   /** Milliseconds from --signal to SIGKILL; undefined: never escalate. */
   killAfter: number | undefined;
   cleanup: boolean;
+  /** --preserve-status: the command's status even when the deadline fired. */
+  preserveStatus: boolean;
+  /** --foreground: the command stays in procctl's group; only the command is signalled. */
+  foreground: boolean;
+  /** --verbose: one stderr line naming the signal sent at the deadline. */
+  verbose: boolean;
 }
 
 /** The native fd plan: child fd i is procctl's fd fds[i]; 0–2 and every kept fd map to themselves. */
@@ -150,22 +159,33 @@ function planGrouping(newGroup: boolean, newSession: boolean): Grouping {
   return newSession ? 'session' : newGroup ? 'group' : 'inherit';
 }
 
-function planTimeout(values: Record<string, unknown>): Pick<ExecPlan, 'timeout' | 'signal' | 'killAfter' | 'cleanup'> {
+type TimeoutPlan = Pick<ExecPlan, 'timeout' | 'signal' | 'killAfter' | 'cleanup' | 'preserveStatus' | 'foreground' | 'verbose'>;
+
+/** Options that only mean something with a deadline: each needs --timeout. */
+const NEEDS_TIMEOUT = ['kill-after', 'cleanup', 'preserve-status', 'foreground', 'verbose'] as const;
+
+function planTimeout(values: Record<string, unknown>, grouping: Grouping): TimeoutPlan {
   const timeoutText = single(values.timeout as string | undefined);
   const killAfterText = single(values['kill-after'] as string | undefined);
   const signalText = single(values.signal as string | undefined);
   const cleanup = values.cleanup === true;
+  const foreground = values.foreground === true;
   if (timeoutText === undefined) {
-    if (killAfterText !== undefined) throw new UsageError('--kill-after needs --timeout');
-    if (cleanup) throw new UsageError('--cleanup needs --timeout');
+    const given = NEEDS_TIMEOUT.find((name) => values[name] !== undefined);
+    if (given !== undefined) throw new UsageError(`--${given} needs --timeout`);
   }
   const timeout = timeoutText === undefined ? 0 : parseDuration(timeoutText, '--timeout');
   if (timeout === 0 && cleanup) throw new UsageError('--cleanup needs a non-zero --timeout');
+  if (foreground && grouping !== 'inherit') throw new UsageError(`--foreground keeps the command in procctl's group; it cannot be combined with --${grouping === 'group' ? 'new-group' : 'new-session'}`);
+  if (foreground && cleanup) throw new UsageError('--foreground signals the command alone; it cannot be combined with --cleanup (which stops the command\'s group)');
   return {
     timeout,
     signal: signalText === undefined ? SIGTERM : parseSignalArg(signalText, '--signal'),
     killAfter: killAfterText === undefined ? undefined : parseDuration(killAfterText, '--kill-after'),
     cleanup,
+    preserveStatus: values['preserve-status'] === true,
+    foreground,
+    verbose: values.verbose === true,
   };
 }
 
@@ -190,6 +210,7 @@ export function parseExec(argv: readonly string[]): ParsedExec {
   const [file, ...args] = command;
   if (file === undefined) throw new UsageError("exec: missing COMMAND; usage: procctl exec [options] [--] COMMAND [ARG...]");
   if (file === '') throw new UsageError('exec: COMMAND is an empty string');
+  const grouping = planGrouping(values['new-group'] === true, values['new-session'] === true);
   return {
     help: false,
     plan: {
@@ -198,9 +219,9 @@ export function parseExec(argv: readonly string[]): ParsedExec {
       env: buildEnv(repeated(values.env)),
       cwd: checkCwd(single(values.cwd)),
       keepFds: planFds(repeated(values['keep-fd']), values['keep-fds'] === true),
-      grouping: planGrouping(values['new-group'] === true, values['new-session'] === true),
+      grouping,
       ...planSignals(values),
-      ...planTimeout(values),
+      ...planTimeout(values, grouping),
     },
   };
 }

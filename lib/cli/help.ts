@@ -32,7 +32,8 @@ const EXEC = `Usage: procctl exec [options] [--] COMMAND [ARG...]
 
 Run COMMAND. Without --timeout procctl replaces itself with COMMAND (same PID, like env(1));
 with --timeout it stays as the parent, forwards signals to the command's process group and
-signals the whole group at the deadline.
+signals the whole group at the deadline. At a terminal (stdin a terminal in procctl's
+foreground) the command's group gets the terminal and Ctrl-Z/fg/bg act on the whole job.
 
 Signals:
   --reset-signals             every disposition 1..SIGRTMAX to default, signal mask emptied
@@ -50,9 +51,13 @@ Environment:
   --env NAME=VALUE            set a variable (repeatable)
 Timeout:
   --timeout DURATION          signal the command's group after DURATION (0: no timeout)
-  --signal SIG                signal sent at the deadline (default TERM)
-  --kill-after DURATION       then SIGKILL the group if it is still running
+  -s, --signal SIG            signal sent at the deadline (default TERM)
+  -k, --kill-after DURATION   then SIGKILL the group if it is still running
   --cleanup                   when the command exits, stop what is left in its group
+  --preserve-status           exit with the command's status even when the deadline fired
+  --foreground                keep the command in procctl's group and signal only the command
+                              (as timeout(1) --foreground: what it started is not timed out)
+  -v, --verbose               print one line on stderr naming the signal sent at the deadline
 
 DURATION: 10 (seconds), 1.5s, 250ms, 2m, 1h, 1d.  SIG: TERM, SIGTERM, term, 15, RTMIN+3.
 Node ignores SIGPIPE and SIGXFSZ; procctl always gives the command the default action for both.

@@ -3,8 +3,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { finishCli, firstLine, killMarked, runCli, startCli, uniqueSleep } from '../helpers/cli.js';
-import { findByCmdline, isAlive, waitUntil } from '../helpers/proc.js';
+import { finishCli, firstLine, killMarked, runCli, sleepers, startCli, uniqueSleep } from '../helpers/cli.js';
+import { findByCmdline, isAlive, readStat, waitUntil } from '../helpers/proc.js';
 
 const T = { timeout: 20_000 };
 
@@ -119,5 +119,50 @@ describe('procctl exec --timeout', () => {
   test('the command has procctl as its parent under --timeout', T, async () => {
     const r = await runCli(['exec', '--timeout', '10', 'sh', '-c', 'echo $PPID']);
     assert.equal(Number(r.stdout.trim()), r.pid);
+  });
+  test('-s INT -k 0.3 --timeout 0.3 on a command that ignores INT: 137 within a second', T, async () => {
+    const child = startCli(['exec', '-s', 'INT', '-k', '0.3', '--timeout', '0.3', '--', 'sh', '-c', 'trap "" INT; echo started >&2; while :; do sleep 0.05; done']);
+    let startedAt = 0;
+    child.stderr?.once('data', () => (startedAt = Date.now()));
+    const r = await finishCli(child);
+    const elapsed = Date.now() - startedAt;
+    assert.equal(r.code, 137, r.stderr);
+    assert.ok(startedAt > 0 && elapsed < 1000, `took ${elapsed} ms after the command started`);
+  });
+
+  test("--preserve-status: the command's own status even when the deadline fired", T, async () => {
+    const handled = await runCli(['exec', '--preserve-status', '--timeout', '200ms', 'sh', '-c', 'trap "exit 7" TERM; while :; do sleep 0.05; done']);
+    assert.equal(handled.code, 7, handled.stderr);
+    const killed = await runCli(['exec', '--preserve-status', '--timeout', '200ms', '-s', 'KILL', 'sh', '-c', 'while :; do sleep 0.05; done']);
+    assert.equal(killed.code, 137, killed.stderr);
+    const died = await runCli(['exec', '--preserve-status', '--timeout', '200ms', 'sh', '-c', 'while :; do sleep 0.05; done']);
+    assert.equal(died.code, 143, died.stderr);
+  });
+
+  test('-v names the signal sent at the deadline, in one stderr line', T, async () => {
+    const r = await runCli(['exec', '-v', '--timeout', '200ms', '--', 'sleep', '30']);
+    assert.equal(r.code, 124);
+    assert.equal(r.stderr, "procctl: sending signal TERM to command 'sleep'\n");
+    const k = await runCli(['exec', '--verbose', '-s', 'RTMIN+2', '--timeout', '200ms', '--', 'sleep', '30']);
+    assert.equal(k.stderr, "procctl: sending signal RTMIN+2 to command 'sleep'\n");
+    const quiet = await runCli(['exec', '--timeout', '200ms', '--', 'sleep', '30']);
+    assert.equal(quiet.stderr, '');
+  });
+
+  test('--foreground: the command stays in procctl\'s group and only the command is signalled', T, async () => {
+    const nap = uniqueSleep();
+    try {
+      const r = await runCli(['exec', '--foreground', '--timeout', '500ms', '--', 'sh', '-c', `sleep ${nap} & read -r _ _ _ _ pgid _ < /proc/$$/stat; echo "$pgid"; wait`]);
+      assert.equal(r.code, 124, r.stderr);
+      // procctl runs in this test's group (child_process without detached), and so does the command.
+      const ownGroup = readStat(process.pid).pgid;
+      assert.equal(Number(r.stdout.trim()), ownGroup);
+      // As timeout(1) --foreground: what the command started is not timed out.
+      const [left] = sleepers(nap);
+      assert.ok(left !== undefined, 'the background sleep was not signalled');
+      assert.equal(readStat(left).pgid, ownGroup);
+    } finally {
+      killMarked(nap);
+    }
   });
 });

@@ -28,7 +28,7 @@ describe('procctl help and version', () => {
       assert.match(a.stdout, new RegExp(`^Usage: procctl ${command}`));
     }
     const exec = await runCli(['help', 'exec']);
-    for (const option of ['--reset-signals', '--default-signal', '--ignore-signal', '--block-signal', '--new-group', '--new-session', '--keep-fd', '--keep-fds', '--cwd', '--env', '--timeout', '--signal', '--kill-after', '--cleanup']) {
+    for (const option of ['--reset-signals', '--default-signal', '--ignore-signal', '--block-signal', '--new-group', '--new-session', '--keep-fd', '--keep-fds', '--cwd', '--env', '--timeout', '--signal', '--kill-after', '--cleanup', '-s, --signal', '-k, --kill-after', '--preserve-status', '--foreground', '-v, --verbose']) {
       assert.ok(exec.stdout.includes(option), option);
     }
   });

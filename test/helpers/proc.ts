@@ -13,6 +13,8 @@ export interface StatFields {
   pgid: number;
   sid: number;
   ttyNr: number;
+  /** The controlling terminal's foreground group (-1 without a terminal). */
+  tpgid: number;
 }
 
 /** Fields of /proc/PID/stat (comm may contain spaces and parentheses: split at the last ')'). */
@@ -29,6 +31,7 @@ export function readStat(pid: number): StatFields {
     pgid: Number(rest[2]),
     sid: Number(rest[3]),
     ttyNr: Number(rest[4]),
+    tpgid: Number(rest[5]),
   };
 }
 
