@@ -105,7 +105,8 @@ describe('procctl exec --timeout on a terminal', { skip: ptyShellMissing() ?? fa
   test('bg runs the stopped job on without the terminal', T, async () => {
     const marker = `term-bg-${uniqueSleep()}`;
     await withShell([marker], async (shell) => {
-      shell.line(`${PROCCTL} exec --timeout 30 -- sh -c 'i=0; while :; do i=$((i+1)); echo "tick $i" > /dev/null; sleep 0.05; done' ${marker}`);
+      shell.line(`${PROCCTL} exec --timeout 30 -- sh -c 'echo ready; i=0; while :; do i=$((i+1)); echo "tick $i" > /dev/null; sleep 0.05; done' ${marker}`);
+      await shell.waitFor(/ready\n/);
       const job = await waitForJob(marker);
       await waitUntil(() => commandHasTerminal(job), 5000, 'the command\'s group to get the terminal');
       shell.keys(CTRL_Z);
