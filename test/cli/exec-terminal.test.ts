@@ -18,11 +18,14 @@ interface Job {
   command: number;
 }
 
-/** procctl is the node process; the command is `sh -c … MARKER` (its $0). */
+/** Names the command has: `sh -c … MARKER` (its $0), or `sleep MARKER` once that shell exec'd. */
+const COMMAND_NAMES = new Set(['sh', 'sleep']);
+
+/** procctl is the node process; the command is the other process whose argv holds marker. */
 function findJob(marker: string): Job | undefined {
   const pids = findByCmdline(marker);
-  const procctl = pids.find((pid) => readStat(pid).comm !== 'sh');
-  const command = pids.find((pid) => readStat(pid).comm === 'sh');
+  const procctl = pids.find((pid) => !COMMAND_NAMES.has(readStat(pid).comm));
+  const command = pids.find((pid) => COMMAND_NAMES.has(readStat(pid).comm));
   return procctl === undefined || command === undefined ? undefined : { procctl, command };
 }
 
@@ -79,10 +82,12 @@ describe('procctl exec --timeout on a terminal', { skip: ptyShellMissing() ?? fa
   });
 
   test('Ctrl-Z stops procctl and the command; fg resumes both; Ctrl-C then ends the job with 130', T, async () => {
-    const marker = `term-stop-${uniqueSleep()}`;
+    // The command execs into `sleep MARKER`: a single process, so a stop is never caught in
+    // dash's vfork window (a vfork child stopped before its exec keeps the shell from stopping).
+    const marker = uniqueSleep();
     await withShell([marker], async (shell) => {
       shell.line(sttyLine('before'));
-      shell.line(`${PROCCTL} exec --timeout 30 -- sh -c 'echo ready; while :; do sleep 0.05; done' ${marker}`);
+      shell.line(`${PROCCTL} exec --timeout 30 -- sh -c 'echo ready; exec sleep ${marker}'`);
       await shell.waitFor(/ready\n/);
       const job = await waitForJob(marker);
       await waitUntil(() => commandHasTerminal(job), 5000, 'the command\'s group to get the terminal');
@@ -103,9 +108,9 @@ describe('procctl exec --timeout on a terminal', { skip: ptyShellMissing() ?? fa
   });
 
   test('bg runs the stopped job on without the terminal', T, async () => {
-    const marker = `term-bg-${uniqueSleep()}`;
+    const marker = uniqueSleep();
     await withShell([marker], async (shell) => {
-      shell.line(`${PROCCTL} exec --timeout 30 -- sh -c 'echo ready; i=0; while :; do i=$((i+1)); echo "tick $i" > /dev/null; sleep 0.05; done' ${marker}`);
+      shell.line(`${PROCCTL} exec --timeout 30 -- sh -c 'echo ready; exec sleep ${marker}'`);
       await shell.waitFor(/ready\n/);
       const job = await waitForJob(marker);
       await waitUntil(() => commandHasTerminal(job), 5000, 'the command\'s group to get the terminal');
@@ -158,9 +163,9 @@ describe('procctl exec --timeout on a terminal', { skip: ptyShellMissing() ?? fa
   });
 
   test('a job stopped past its deadline is stopped the moment it is continued', T, async () => {
-    const marker = `term-late-${uniqueSleep()}`;
+    const marker = uniqueSleep();
     await withShell([marker], async (shell) => {
-      shell.line(`${PROCCTL} exec --timeout 1 -- sh -c 'echo ready; while :; do sleep 0.05; done' ${marker}`);
+      shell.line(`${PROCCTL} exec --timeout 1 -- sh -c 'echo ready; exec sleep ${marker}'`);
       await shell.waitFor(/ready\n/);
       const job = await waitForJob(marker);
       shell.keys(CTRL_Z);

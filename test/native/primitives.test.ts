@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { constants } from 'node:os';
 import { native } from '../../lib/native.js';
 import { SIGRTMAX, SIGRTMIN } from '../../lib/signals.js';
-import { readStat } from '../helpers/proc.js';
-import { fixtureReport, runFixture, thrown } from '../helpers/native.js';
+import { readStat, waitUntil } from '../helpers/proc.js';
+import { fixtureReport, runFixture, spawnNative, thrown } from '../helpers/native.js';
 
 describe('native primitives', { timeout: 30_000 }, () => {
   test('constants agree with lib/signals.ts', () => {
@@ -67,6 +67,28 @@ describe('native primitives', { timeout: 30_000 }, () => {
     } finally {
       process.off('SIGUSR2', handler);
     }
+  });
+
+  test('waitJobState reports a child\'s stop and continue, never its exit', async () => {
+    const child = spawnNative(['sleep', '30']);
+    try {
+      assert.equal(native().waitJobState(child.pid), null, 'nothing to report yet');
+      native().kill(child.pid, 19); // SIGSTOP
+      await waitUntil(() => readStat(child.pid).state === 'T', 5000, 'the child to stop');
+      let event = null;
+      await waitUntil(() => (event = native().waitJobState(child.pid)) !== null, 5000, 'the stop report');
+      assert.deepEqual(event, { state: 'stopped', signal: 19 });
+      assert.equal(native().waitJobState(child.pid), null, 'each stop is reported once');
+      native().kill(child.pid, 18); // SIGCONT
+      await waitUntil(() => (event = native().waitJobState(child.pid)) !== null, 5000, 'the continue report');
+      assert.deepEqual(event, { state: 'continued', signal: 18 });
+    } finally {
+      native().kill(child.pid, 9);
+    }
+    const exit = await child.exited;
+    assert.equal(exit.signal, 9, 'the exit watcher still collects the exit');
+    assert.equal(native().waitJobState(child.pid), null, 'a reaped child: nothing (ECHILD)');
+    assert.throws(() => native().waitJobState(0), RangeError);
   });
 
   test('setsid and setpgid (in a fixture process)', async () => {
