@@ -1,7 +1,7 @@
 // Shaping what the exit watcher reports (NativeExit) into the public exit result.
 import { performance } from 'node:perf_hooks';
 import type { NativeExit, NativeRusage } from './native.js';
-import { signalName } from './signals.js';
+import { parseSignal, signalExitStatus, signalName } from './signals.js';
 
 export type Rusage = NativeRusage;
 
@@ -36,4 +36,10 @@ export function toExitResult(exit: NativeExit, startedAt: number): ExitResult {
 /** True when the process exited by itself with code 0. */
 export function isSuccess(result: Pick<ExitResult, 'code' | 'signal'>): boolean {
   return result.code === 0 && result.signal === null;
+}
+
+/** The status a shell reports for an exit: the code, or 128+N when signal N killed the process. */
+export function shellStatus(result: Pick<ExitResult, 'code' | 'signal'>): number | null {
+  if (result.signal !== null) return signalExitStatus(parseSignal(result.signal, 'signal'));
+  return result.code;
 }

@@ -3,11 +3,8 @@
 // its leader exits (a shell wrapper dies at once; what it started may not).
 import { native } from './native.js';
 import { assertSupportedPlatform } from './platform.js';
-import { parseSignal } from './signals.js';
+import { SIGCONT, SIGKILL, parseSignal } from './signals.js';
 import { checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './group.js';
-
-const SIGKILL = 9;
-const SIGCONT = 18;
 
 function isNoSuchProcess(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ESRCH';

@@ -10,7 +10,7 @@ import { isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Stream } from 'node:stream';
-import { parseSignal, parseSignalList } from './signals.js';
+import { DEFAULT_STOP_SIGNAL, UNCATCHABLE, parseSignal, parseSignalList } from './signals.js';
 import { DEFAULT_PATH } from './path-search.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -532,9 +532,9 @@ export function validateSignalSetup(options: Record<string, unknown>): {
   const ignoreSignals = checkSignalList(options.ignoreSignals, 'ignoreSignals');
   const blockSignals = checkSignalList(options.blockSignals, 'blockSignals');
   // SIGKILL and SIGSTOP are always SIG_DFL (sigaction refuses them): nothing to do for those.
-  const defaultSignals = checkSignalList(options.defaultSignals, 'defaultSignals').filter((n) => n !== 9 && n !== 19);
+  const defaultSignals = checkSignalList(options.defaultSignals, 'defaultSignals').filter((n) => !UNCATCHABLE.has(n));
   for (const [option, list] of [['ignoreSignals', ignoreSignals], ['blockSignals', blockSignals]] as const) {
-    const bad = list.find((n) => n === 9 || n === 19);
+    const bad = list.find((n) => UNCATCHABLE.has(n));
     if (bad !== undefined) {
       throw rangeError(option, 'signals other than SIGKILL and SIGSTOP (the kernel refuses those)', options[option]);
     }
@@ -653,7 +653,7 @@ export function validateCgroup(value: unknown): string | null {
 /** timeout, killSignal, killAfter: how a timeout (or abort) stops the group. */
 export function validateTimeouts(options: Record<string, unknown>): { timeout: number; killSignal: number; killAfter: number } {
   const timeout = checkTimerMilliseconds(options.timeout, 'timeout', 0);
-  const killSignal = options.killSignal === undefined ? 15 : parseSignal(options.killSignal, 'killSignal');
+  const killSignal = options.killSignal === undefined ? DEFAULT_STOP_SIGNAL : parseSignal(options.killSignal, 'killSignal');
   const killAfter = checkTimerMilliseconds(options.killAfter, 'killAfter', 5000, true);
   return { timeout, killSignal, killAfter };
 }

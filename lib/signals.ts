@@ -32,6 +32,53 @@ for (const [n, name] of STANDARD) {
 }
 for (const [name, n] of ALIASES) byName.set(name, n);
 
+/** The number of a standard signal by its name; the named constants and sets below come from the table. */
+function standard(name: string): number {
+  const n = byName.get(name);
+  if (n === undefined) throw new Error(`no standard signal ${name}`);
+  return n;
+}
+
+export const SIGHUP = standard('SIGHUP');
+export const SIGINT = standard('SIGINT');
+export const SIGQUIT = standard('SIGQUIT');
+export const SIGKILL = standard('SIGKILL');
+export const SIGPIPE = standard('SIGPIPE');
+export const SIGTERM = standard('SIGTERM');
+export const SIGCHLD = standard('SIGCHLD');
+export const SIGCONT = standard('SIGCONT');
+export const SIGSTOP = standard('SIGSTOP');
+
+function signalSet(...names: string[]): ReadonlySet<number> {
+  return Object.freeze(new Set(names.map(standard)));
+}
+
+/** The kernel refuses to let these be caught, ignored or blocked; their disposition is always SIG_DFL. */
+export const UNCATCHABLE = signalSet('SIGKILL', 'SIGSTOP');
+/** Never delivered to a process as a signal it could pass on: the uncatchable two, and CHLD, which drives reaping. */
+export const NEVER_FORWARDED = signalSet('SIGKILL', 'SIGSTOP', 'SIGCHLD');
+/**
+ * What a parent that stays between a caller and a command's group (`procctl exec` with a timeout)
+ * passes on to that group.
+ */
+export const FORWARDED = signalSet('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGALRM');
+/**
+ * What a terminal or a service manager sends to end a program: `procctl run` stops on all three,
+ * and they are the signals a supervisor handles by default (forwardSignals: true).
+ */
+export const STOP_REQUESTS = signalSet('SIGINT', 'SIGTERM', 'SIGHUP');
+/** Received by a supervisor, these stop every child (the others it handles are passed on). */
+export const SHUTDOWN = signalSet('SIGTERM', 'SIGINT');
+/** Node sets these to SIG_IGN at startup; a command started by procctl must not inherit that. */
+export const NODE_IGNORED = signalSet('SIGPIPE', 'SIGXFSZ');
+/** The default first signal of a stop (killSignal, stopSignal, exec --signal). */
+export const DEFAULT_STOP_SIGNAL = SIGTERM;
+
+/** A process killed by signal n exits, as a shell reports it, with 128 + n. */
+export function signalExitStatus(n: number): number {
+  return 128 + n;
+}
+
 /** A signal number 1..SIGRTMAX, or a TypeError/RangeError naming `option`. */
 function checkSignalNumber(n: unknown, option: string): number {
   if (typeof n !== 'number') throw new TypeError(`${option} must be a signal number from 1 to ${SIGRTMAX}; got ${describe(n)}`);

@@ -19,7 +19,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { native, type NativeExit } from './native.js';
-import { parseSignal } from './signals.js';
+import { SIGKILL, parseSignal } from './signals.js';
 import { toExitResult, type ExitResult } from './exit.js';
 import { signalLiveGroup, sweepGroup } from './kill-group.js';
 import { isGroupEmpty } from './group.js';
@@ -294,7 +294,7 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
         await sweepGroup(this.pgid, { signal: signo, grace });
       }
       // A leader that moved to another group (setsid, setpgid) is stopped on its own.
-      if (this.#exitResult === null) await this.#stopProcess(9, 0);
+      if (this.#exitResult === null) await this.#stopProcess(SIGKILL, 0);
     } finally {
       this.#sweeps--;
       this.#reapUnlessSweeping();
@@ -309,7 +309,7 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
       await Promise.race([this.exited, sleep(Math.min(grace, 0x7fffffff), undefined, { signal: abort.signal, ref: this.#refed }).catch(() => undefined)]);
       abort.abort();
     }
-    this.kill(9);
+    this.kill(SIGKILL);
     return this.exited;
   }
 

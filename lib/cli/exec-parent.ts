@@ -7,9 +7,9 @@
 // terminal the command's group gets the terminal and the job stops and continues as one
 // (exec-terminal.ts, loaded only then).
 import { SpawnError } from '../errors.js';
-import type { ExitResult } from '../exit.js';
+import { type ExitResult, shellStatus } from '../exit.js';
 import type { SignalLike } from '../options.js';
-import { parseSignal, signalName } from '../signals.js';
+import { FORWARDED, SIGKILL, signalExitStatus, signalName } from '../signals.js';
 import { spawn } from '../spawn.js';
 import type { Subprocess } from '../subprocess.js';
 import { native } from '../native.js';
@@ -18,11 +18,8 @@ import { type ExecPlan, fdPlan } from './exec-plan.js';
 import type { TerminalJob } from './exec-terminal.js';
 import { printError } from './output.js';
 
-/** Signals a parent passes on to the command's group (the contract's list). */
-export const FORWARDED: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGALRM'];
-
 const TIMED_OUT = 124;
-const KILLED = 128 + 9;
+const KILLED = signalExitStatus(SIGKILL);
 const FAILURE = 125;
 /** --cleanup's grace before SIGKILL when --kill-after is not given. */
 const CLEANUP_GRACE_MS = 5000;
@@ -70,7 +67,8 @@ function forwardSignals(deliver: Deliver, terminal: TerminalJob | null): { attac
       // the command or its group is gone: nothing to forward to
     }
   };
-  const handlers = FORWARDED.map((sig) => {
+  const handlers = [...FORWARDED].map((signo) => {
+    const sig = signalName(signo) as NodeJS.Signals;
     const handler = (): void => (target === undefined ? void early.push(sig) : forward(sig));
     process.on(sig, handler);
     return [sig, handler] as const;
@@ -113,8 +111,7 @@ function armDeadline(ms: number, fire: () => void): () => void {
 
 /** The command's status as a shell reports it: its code, or 128+N when signal N killed it. */
 function statusOf(result: ExitResult): number {
-  if (result.signal !== null) return 128 + parseSignal(result.signal);
-  return result.code ?? FAILURE;
+  return shellStatus(result) ?? FAILURE;
 }
 
 function spawnFailure(error: unknown): number {
@@ -158,7 +155,7 @@ export async function superviseCommand(plan: ExecPlan): Promise<number> {
     if (stopping !== undefined) await stopping;
     else if (plan.cleanup) await child.terminate({ signal: plan.signal, grace: plan.killAfter ?? CLEANUP_GRACE_MS });
     if (!timedOut || plan.preserveStatus) return statusOf(result);
-    return result.signal === signalName(9) ? KILLED : TIMED_OUT;
+    return result.signal === signalName(SIGKILL) ? KILLED : TIMED_OUT;
   } finally {
     terminal?.release();
     forwarding.stop();

@@ -2,16 +2,11 @@
 // line into a plan. Every problem is a UsageError (exit 125) raised before anything is changed.
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { readSignalSets } from '../proc/status.js';
+import { DEFAULT_STOP_SIGNAL, NODE_IGNORED, UNCATCHABLE, signalName } from '../signals.js';
 import {
   UsageError, parseCommandLine, parseDuration, parseEnvAssignment, parseFdArg, parseSignalArg,
   parseSignalListArgs, repeated, single, type OptionSpec,
 } from './args.js';
-
-const SIGKILL = 9;
-const SIGSTOP = 19;
-const SIGTERM = 15;
-/** Node ignores these two at startup; a command must never inherit that. */
-const NODE_IGNORED = [13 /* SIGPIPE */, 25 /* SIGXFSZ */];
 
 export const EXEC_OPTIONS: OptionSpec = {
   'reset-signals': { type: 'boolean' },
@@ -78,8 +73,8 @@ export type ParsedExec = { help: true } | { help: false; plan: ExecPlan };
 
 function checkNotUncatchable(signals: number[], option: string): void {
   for (const n of signals) {
-    if (n === SIGKILL || n === SIGSTOP) {
-      throw new UsageError(`${option}: ${n === SIGKILL ? 'KILL' : 'STOP'} cannot be ignored or blocked`);
+    if (UNCATCHABLE.has(n)) {
+      throw new UsageError(`${option}: ${signalName(n).slice(3)} cannot be ignored or blocked`);
     }
   }
 }
@@ -180,7 +175,7 @@ function planTimeout(values: Record<string, unknown>, grouping: Grouping): Timeo
   if (foreground && cleanup) throw new UsageError('--foreground signals the command alone; it cannot be combined with --cleanup (which stops the command\'s group)');
   return {
     timeout,
-    signal: signalText === undefined ? SIGTERM : parseSignalArg(signalText, '--signal'),
+    signal: signalText === undefined ? DEFAULT_STOP_SIGNAL : parseSignalArg(signalText, '--signal'),
     killAfter: killAfterText === undefined ? undefined : parseDuration(killAfterText, '--kill-after'),
     cleanup,
     preserveStatus: values['preserve-status'] === true,

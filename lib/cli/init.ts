@@ -10,17 +10,11 @@
 // procctl was started with.
 import { locateInit } from '../init-binary.js';
 import { UNCHANGED_PROCESS, native } from '../native.js';
-import { SIGRTMAX } from '../signals.js';
+import { NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
 import { printError, printOut } from './output.js';
 
 const OWN_FAILURE = 125;
-/** Never delivered to procctl, so never forwarded: KILL and STOP cannot be caught, CHLD drives reaping. */
-const NEVER_REWRITTEN: ReadonlyMap<number, string> = new Map([
-  [9, 'SIGKILL'],
-  [19, 'SIGSTOP'],
-  [17, 'SIGCHLD'],
-]);
 
 interface InitConfig {
   help: boolean;
@@ -59,9 +53,8 @@ function parseRewrite(text: string): [number, number] {
   const match = /^([^:]+):([^:]+)$/.exec(text);
   if (match === null) throw new UsageError(`--rewrite: expected SIG:SIG (e.g. TERM:INT, or TERM:0 to drop); got '${text}'`);
   const from = parseSignalArg(match[1]!, '--rewrite');
-  const never = NEVER_REWRITTEN.get(from);
-  if (never !== undefined) {
-    throw new UsageError(`--rewrite: ${never} cannot be rewritten: procctl never receives it as a signal to forward (got '${text}')`);
+  if (NEVER_FORWARDED.has(from)) {
+    throw new UsageError(`--rewrite: ${signalName(from)} cannot be rewritten: procctl never receives it as a signal to forward (got '${text}')`);
   }
   return [from, match[2] === '0' ? 0 : parseSignalArg(match[2]!, '--rewrite')];
 }
@@ -79,20 +72,13 @@ function parseInitArgs(argv: string[]): InitConfig {
   };
 }
 
-/** A mask as /proc/PID/status prints it (bit N-1 for signal N), the form procctl-init's -m takes. */
-function hexMask(signals: number[]): string {
-  let mask = 0n;
-  for (const sig of signals) mask |= 1n << BigInt(sig - 1);
-  return mask.toString(16);
-}
-
 /** procctl-init's command line for this configuration. */
 function initArgv(binary: string, config: InitConfig, commandMask: number[]): string[] {
   const rewrites = config.rewrite.flatMap(([from, to]) => ['-r', `${from}:${to}`]);
-  return [binary, '-g', String(config.killAfterMs), '-m', hexMask(commandMask), ...rewrites, '--', ...config.command];
+  return [binary, '-g', String(config.killAfterMs), '-m', sigsetToMask(commandMask).toString(16), ...rewrites, '--', ...config.command];
 }
 
-const EVERY_SIGNAL = Array.from({ length: SIGRTMAX }, (_, i) => i + 1);
+const EVERY_SIGNAL = allSignals();
 
 export async function main(argv: string[]): Promise<number> {
   // First thing: from here on a signal waits (pending, kept across the execve) for procctl-init.

@@ -18,7 +18,8 @@ import { dirname, resolve } from 'node:path';
 import { Supervisor, type ExitEvent, type StartEvent } from '../supervisor/supervisor.js';
 import { parseDotenv, parseFormation, parseProcfile, type ProcfileEntry } from '../supervisor/procfile.js';
 import { relayLines } from '../supervisor/line-prefix.js';
-import { parseSignal } from '../signals.js';
+import { SIGKILL, STOP_REQUESTS, signalExitStatus, signalName } from '../signals.js';
+import { shellStatus } from '../exit.js';
 import { MAX_TIMER_MS } from '../options.js';
 import { UsageError, parseCommandLine, parseDuration, single } from './args.js';
 import { colorEnabled, pad, palette, printError, printOut, type Palette } from './output.js';
@@ -28,7 +29,7 @@ const DEFAULT_PORT = 5000;
 const PORT_STEP = 100;
 /** How long output still in the pipes is relayed after every group has stopped. */
 const RELAY_DRAIN_MS = 500;
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const STOP_SIGNALS = [...STOP_REQUESTS].map((n) => signalName(n) as NodeJS.Signals);
 
 interface RunConfig {
   help: boolean;
@@ -213,7 +214,7 @@ function outputWriter(timestamps: boolean): (text: string) => void {
 }
 
 function exitStatus(exit: ExitEvent): number {
-  return exit.code ?? 128 + parseSignal(exit.signal ?? 'SIGKILL', 'signal');
+  return shellStatus(exit) ?? signalExitStatus(SIGKILL);
 }
 
 function describeExit(exit: ExitEvent): string {

@@ -7,15 +7,14 @@ import { spawn } from '../spawn.js';
 import type { ExitResult } from '../exit.js';
 import type { Contained } from './containment.js';
 import type { NormalizedChild } from './spec.js';
+import { SIGCONT, SIGKILL } from '../signals.js';
 import { createChildCgroup, killCgroup, removeCgroup, signalCgroup, waitCgroupEmpty } from './cgroup.js';
-
-const SIGCONT = 18;
 
 /** Signal, grace, cgroup.kill, wait until empty. */
 async function emptyCgroup(dir: string, sig: number, graceMs: number): Promise<void> {
   signalCgroup(dir, sig);
   // A stopped member keeps the signal pending until continued (as kill-group sweeps do).
-  if (sig !== 9 && sig !== SIGCONT) signalCgroup(dir, SIGCONT);
+  if (sig !== SIGKILL && sig !== SIGCONT) signalCgroup(dir, SIGCONT);
   if (await waitCgroupEmpty(dir, graceMs)) return;
   killCgroup(dir);
   await waitCgroupEmpty(dir, Infinity);

@@ -9,6 +9,7 @@
 import { accessSync, constants, mkdirSync, readFileSync, rmdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SIGKILL } from '../signals.js';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 
@@ -107,7 +108,7 @@ export function killCgroup(dir: string): void {
   try {
     writeFileSync(join(dir, 'cgroup.kill'), '1');
   } catch {
-    signalCgroup(dir, 9);
+    signalCgroup(dir, SIGKILL);
   }
 }
 

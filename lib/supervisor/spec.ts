@@ -2,7 +2,7 @@
 // before any process, pipe or cgroup exists; each TypeError/RangeError names the option (with the
 // child's index and name), echoes the value and says what is valid.
 import { echo, checkMilliseconds, checkTimerMilliseconds, validateSpawnOptions, type SpawnOptions, type SignalLike } from '../options.js';
-import { parseSignal, parseSignalList } from '../signals.js';
+import { DEFAULT_STOP_SIGNAL, STOP_REQUESTS, UNCATCHABLE, parseSignal, parseSignalList } from '../signals.js';
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.js';
 import { DEFAULT_INTENSITY, type Intensity } from './intensity.js';
 
@@ -78,7 +78,6 @@ const SPEC_KEYS: ReadonlySet<string> = new Set([
 const SUPERVISOR_KEYS: ReadonlySet<string> = new Set([
   'children', 'intensity', 'forwardSignals', 'parallelStop', 'cgroupParent', 'reaperPath',
 ]);
-const DEFAULT_FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 const DEFAULT_STDIO = ['ignore', 'inherit', 'inherit'] as const;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -185,7 +184,7 @@ function validateChild(value: unknown, index: number): NormalizedChild {
     options,
     restart: oneOf(spec.restart, RESTART_POLICIES, 'on-failure', `${option}.restart`),
     backoff: validateBackoff(spec.backoff, `${option}.backoff`),
-    stopSignal: parseSignal(spec.stopSignal ?? 'SIGTERM', `${option}.stopSignal`),
+    stopSignal: spec.stopSignal === undefined ? DEFAULT_STOP_SIGNAL : parseSignal(spec.stopSignal, `${option}.stopSignal`),
     stopTimeout: checkTimerMilliseconds(spec.stopTimeout, `${option}.stopTimeout`, 10_000),
     dependsOn: validateDependsOn(spec.dependsOn, `${option}.dependsOn`),
     contain,
@@ -208,11 +207,11 @@ function checkDependencies(children: readonly NormalizedChild[]): void {
 
 function validateForwardSignals(value: unknown): number[] {
   if (value === undefined || value === false) return [];
-  if (value === true) return parseSignalList(DEFAULT_FORWARDED, 'forwardSignals');
+  if (value === true) return [...STOP_REQUESTS].sort((a, b) => a - b);
   if (!Array.isArray(value)) throw new TypeError(`forwardSignals must be true, false or an array of signals; got ${echo(value)}`);
   const signals = parseSignalList(value, 'forwardSignals');
   for (const sig of signals) {
-    if (sig === 9 || sig === 19) throw new RangeError(`forwardSignals cannot contain SIGKILL or SIGSTOP (they cannot be caught); got ${echo(value)}`);
+    if (UNCATCHABLE.has(sig)) throw new RangeError(`forwardSignals cannot contain SIGKILL or SIGSTOP (they cannot be caught); got ${echo(value)}`);
   }
   return signals;
 }

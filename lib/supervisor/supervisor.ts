@@ -12,7 +12,7 @@ import { assertSupportedPlatform } from '../platform.js';
 import type { ExitResult, Rusage } from '../exit.js';
 import type { Subprocess } from '../subprocess.js';
 import { isSuccess } from '../exit.js';
-import { parseSignal, signalName } from '../signals.js';
+import { SHUTDOWN, parseSignal, signalName } from '../signals.js';
 import { backoffDelay } from './backoff.js';
 import { RestartWindow } from './intensity.js';
 import { startOrder } from './order.js';
@@ -86,9 +86,6 @@ interface Slot {
   lastError: Error | null;
   timer: NodeJS.Timeout | null;
 }
-
-const SIGTERM = 15;
-const SIGINT = 2;
 
 function shouldRestart(slot: Slot, exit: ExitResult): boolean {
   switch (slot.spec.restart) {
@@ -320,7 +317,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const signo of this.#options.forwardSignals) {
       const name = signalName(signo);
       if (!Object.hasOwn(osConstants.signals, name)) continue; // Node cannot listen for it (realtime)
-      const handler = signo === SIGTERM || signo === SIGINT
+      const handler = SHUTDOWN.has(signo)
         ? () => void this.#stop({ reason: 'signal', signal: name, giveUp: null }, signo)
         : () => this.signal(signo);
       this.#signalHandlers.set(name, handler);
