@@ -48,6 +48,7 @@ export const SIGTERM = standard('SIGTERM');
 export const SIGCHLD = standard('SIGCHLD');
 export const SIGCONT = standard('SIGCONT');
 export const SIGSTOP = standard('SIGSTOP');
+export const SIGTTOU = standard('SIGTTOU');
 
 function signalSet(...names: string[]): ReadonlySet<number> {
   return Object.freeze(new Set(names.map(standard)));
@@ -69,6 +70,13 @@ export const FORWARDED = signalSet('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SI
 export const STOP_REQUESTS = signalSet('SIGINT', 'SIGTERM', 'SIGHUP');
 /** Received by a supervisor, these stop every child (the others it handles are passed on). */
 export const SHUTDOWN = signalSet('SIGTERM', 'SIGINT');
+/**
+ * Job control: the stops a terminal driver sends (TSTP for Ctrl-Z, TTIN/TTOU for a background
+ * group touching the terminal). The kernel discards them for an orphaned group; a shell reports them by name.
+ */
+export const JOB_CONTROL_STOPS = signalSet('SIGTSTP', 'SIGTTIN', 'SIGTTOU');
+/** The job-control stops a background group gets for reading from or writing to the terminal. */
+export const TERMINAL_ACCESS_STOPS = signalSet('SIGTTIN', 'SIGTTOU');
 /** Node sets these to SIG_IGN at startup; a command started by procctl must not inherit that. */
 export const NODE_IGNORED = signalSet('SIGPIPE', 'SIGXFSZ');
 /** The default first signal of a stop (killSignal, stopSignal, exec --signal). */

@@ -17,16 +17,11 @@
 import { signalGroup } from '../kill-group.js';
 import { native } from '../native.js';
 import { tryReadStat } from '../proc/stat.js';
+import { JOB_CONTROL_STOPS, SIGCONT, SIGSTOP, SIGTTOU, TERMINAL_ACCESS_STOPS } from '../signals.js';
 import type { Subprocess } from '../subprocess.js';
 import { printError } from './output.js';
 
 const TERMINAL_FD = 0;
-const SIGCONT = 18;
-const SIGSTOP = 19;
-const SIGTTOU = 22;
-/** Stops the kernel discards for an orphaned process group (and a shell reports by name). */
-const TERMINAL_STOPS = new Set([20, 21, 22]); // TSTP, TTIN, TTOU
-const TERMINAL_ACCESS_STOPS = new Set([21, 22]); // TTIN, TTOU
 
 function foregroundGroup(): number {
   try {
@@ -123,7 +118,7 @@ export class TerminalJob {
       signalGroup(child.pgid, SIGCONT);
       return;
     }
-    if (TERMINAL_STOPS.has(signal) && ownGroupOrphaned(this.#ownPgid)) {
+    if (JOB_CONTROL_STOPS.has(signal) && ownGroupOrphaned(this.#ownPgid)) {
       // Nobody could continue procctl (no job-control shell above it): the kernel would discard
       // this stop for procctl's group, so it does not stick for the command's either.
       signalGroup(child.pgid, SIGCONT);
@@ -132,6 +127,6 @@ export class TerminalJob {
     if (commandHasTerminal) this.#take();
     // The whole job stops as the command did (Ctrl-Z: SIGTSTP, so the shell says "Stopped").
     // Returns once procctl is continued; the SIGCONT listener then resumes the command.
-    signalGroup(this.#ownPgid, TERMINAL_STOPS.has(signal) ? signal : SIGSTOP);
+    signalGroup(this.#ownPgid, JOB_CONTROL_STOPS.has(signal) ? signal : SIGSTOP);
   }
 }

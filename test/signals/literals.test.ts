@@ -78,10 +78,22 @@ function inSignalCallback(node: ts.Node): boolean {
   return false;
 }
 
+/** Signal names as a comment would write them, with or without SIG (TSTP, SIGPIPE, RTMIN+3). */
+const NAME_IN_COMMENT = /\b(SIG)?(HUP|INT|QUIT|ILL|TRAP|ABRT|BUS|FPE|KILL|USR1|SEGV|USR2|PIPE|ALRM|TERM|STKFLT|CHLD|CONT|STOP|TSTP|TTIN|TTOU|URG|XCPU|XFSZ|VTALRM|PROF|WINCH|PWR|SYS|RTMIN|RTMAX)\b/;
+
+/** A comment on the literal's line (after it, or right before it) names a signal: `[13 /* SIGPIPE *\/]`, `[20, 21] // TSTP, TTIN`. */
+function commentNamesSignal(literal: ts.NumericLiteral, text: string): boolean {
+  const lineEnd = text.indexOf('\n', literal.end);
+  const rest = text.slice(literal.end, lineEnd === -1 ? text.length : lineEnd);
+  const comments = [...(ts.getLeadingCommentRanges(text, literal.pos) ?? []).map((c) => text.slice(c.pos, c.end))];
+  const trailing = /\/\/.*$|\/\*.*?\*\//.exec(rest);
+  if (trailing !== null) comments.push(trailing[0]);
+  return comments.some((c) => NAME_IN_COMMENT.test(c));
+}
+
 /** Why a numeric literal stands for a signal, or null when it does not. */
 function signalUse(literal: ts.NumericLiteral, text: string): string | null {
-  const comments = [...(ts.getLeadingCommentRanges(text, literal.pos) ?? []), ...(ts.getTrailingCommentRanges(text, literal.end) ?? [])];
-  if (comments.some((c) => /\bSIG[A-Z]/.test(text.slice(c.pos, c.end)))) return 'commented as a signal';
+  if (commentNamesSignal(literal, text)) return 'commented as a signal';
   const tuple = literal.parent;
   if (ts.isArrayLiteralExpression(tuple) && tuple.elements.some((e) => ts.isStringLiteral(e) && /^SIG/.test(e.text))) return 'paired with a signal name';
   const flow = carrier(literal);
@@ -132,6 +144,7 @@ test('the finder catches every way a signal number was written before the named 
     'const killSignal = options.killSignal === undefined ? 15 : parseSignal(options.killSignal);',
     'const NODE_IGNORED = [13 /* SIGPIPE */, 25 /* SIGXFSZ */];',
     'const defaultSignals = [13, 25];',
+    'const TERMINAL_STOPS = new Set([20, 21, 22]); // TSTP, TTIN, TTOU',
     'const KILLED = 128 + 9;',
     'return result.signal === signalName(9) ? KILLED : TIMED_OUT;',
     'const NEVER_REWRITTEN = new Map([[9, "SIGKILL"], [17, "SIGCHLD"]]);',
