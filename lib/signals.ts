@@ -77,6 +77,11 @@ export const SHUTDOWN = signalSet('SIGTERM', 'SIGINT');
 export const JOB_CONTROL_STOPS = signalSet('SIGTSTP', 'SIGTTIN', 'SIGTTOU');
 /** The job-control stops a background group gets for reading from or writing to the terminal. */
 export const TERMINAL_ACCESS_STOPS = signalSet('SIGTTIN', 'SIGTTOU');
+/**
+ * Synchronous faults: when the kernel raises one for a fault of the process itself, no handler can
+ * resume it. procctl init forwards them only when they were sent (kill(2), sigqueue, tgkill).
+ */
+export const FAULTS = signalSet('SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS');
 /** Node sets these to SIG_IGN at startup; a command started by procctl must not inherit that. */
 export const NODE_IGNORED = signalSet('SIGPIPE', 'SIGXFSZ');
 /** The default first signal of a stop (killSignal, stopSignal, exec --signal). */

@@ -5,12 +5,16 @@
 // process becomes through execve in place: same PID, so PID 1 stays PID 1, and once COMMAND runs
 // the footprint is the static program's, not Node's.
 //
-// Every signal is blocked first thing (a signal that arrives while Node validates stays pending
-// and survives the execve, so procctl-init reads and forwards it); COMMAND gets back the mask
-// procctl was started with.
+// The first moments: a signal that arrives while Node validates must neither be lost nor end
+// procctl. Blocking the main thread's mask is not enough (Node's other threads would take a
+// process-directed signal and its default action), so first every signal Node can listen for gets
+// a listener that records it, then the main thread blocks everything (pending signals survive the
+// execve and procctl-init reads them), and a turn of the event loop collects what the listeners
+// caught; those are passed on with -q. COMMAND gets back the mask procctl was started with.
 import { locateInit } from '../init-binary.js';
 import { UNCHANGED_PROCESS, native } from '../native.js';
-import { NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
+import { FAULTS, NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
+import { constants as osConstants } from 'node:os';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
 import { printError, printOut } from './output.js';
 
@@ -73,15 +77,30 @@ function parseInitArgs(argv: string[]): InitConfig {
 }
 
 /** procctl-init's command line for this configuration. */
-function initArgv(binary: string, config: InitConfig, commandMask: number[]): string[] {
+function initArgv(binary: string, config: InitConfig, commandMask: number[], early: number[]): string[] {
   const rewrites = config.rewrite.flatMap(([from, to]) => ['-r', `${from}:${to}`]);
-  return [binary, '-g', String(config.killAfterMs), '-m', sigsetToMask(commandMask).toString(16), ...rewrites, '--', ...config.command];
+  const received = early.flatMap((sig) => ['-q', String(sig)]);
+  return [binary, '-g', String(config.killAfterMs), '-m', sigsetToMask(commandMask).toString(16), ...rewrites, ...received, '--', ...config.command];
 }
 
 const EVERY_SIGNAL = allSignals();
 
+/**
+ * Listen for every signal Node can (on any of its threads), in ascending order (PWR, 30, last):
+ * not the never-forwarded ones, nor faults (a listener would turn a real fault into a loop).
+ * Returns what the listeners have caught.
+ */
+function recordSignals(): number[] {
+  const caught: number[] = [];
+  for (const signo of [...new Set(Object.values(osConstants.signals))].sort((a, b) => a - b)) {
+    if (NEVER_FORWARDED.has(signo) || FAULTS.has(signo)) continue;
+    process.on(signalName(signo) as NodeJS.Signals, () => caught.push(signo));
+  }
+  return caught;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  // First thing: from here on a signal waits (pending, kept across the execve) for procctl-init.
+  const early = recordSignals();
   const startedMask = native().setSignalMask(EVERY_SIGNAL);
   let config: InitConfig;
   try {
@@ -99,10 +118,13 @@ export async function main(argv: string[]): Promise<number> {
     printError('init: procctl-init is not built (build/Release or prebuilds/); run npm run build');
     return OWN_FAILURE;
   }
+  // Let the listeners run for what they caught: the second turn's poll phase reads every signal
+  // libuv saw before the mask was set (the first may run in the current turn, after its poll).
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
   const failure = native().execve({
     file: binary,
     candidates: [binary],
-    argv: initArgv(binary, config, startedMask),
+    argv: initArgv(binary, config, startedMask, early),
     envp: Object.entries(process.env).map(([name, value]) => `${name}=${value}`),
     cwd: null,
     fds: [0, 1, 2],

@@ -3,12 +3,14 @@
  * execs this program in place, keeping its PID), the supervisor's contain: 'reaper', and a
  * container ENTRYPOINT of its own where Node cannot run.
  *
- *   procctl-init [-g GRACE_MS] [-r FROM:TO]... [-m MASK] [-s FD] [-c FD] [-p PPID] -- FILE [ARG...]
+ *   procctl-init [-g GRACE_MS] [-r FROM:TO]... [-m MASK] [-q SIG]... [-s FD] [-c FD] [-p PPID] -- FILE [ARG...]
  *
  *   -g  grace between SIGTERM and SIGKILL for what is left when FILE exits (default 5000)
  *   -r  forward signal FROM as TO (numbers; TO 0 drops it); FROM must be catchable and not CHLD
  *   -m  FILE's signal mask, hexadecimal as /proc/PID/status shows it (default: the mask this
  *       program was started with)
+ *   -q  a signal already received for FILE (by `procctl init` before it execed this program):
+ *       handled as if it arrived once FILE runs (repeatable)
  *   -s  write one JSON status line to this fd before exiting (the status and the tree's rusage)
  *   -c  control fd: "kill\n" SIGKILLs the subtree, "signal N\n" sends N to it, EOF = "kill"
  *   -p  contained mode (the supervisor's reaper): PPID is the supervisor
@@ -195,11 +197,13 @@ struct options {
   uint64_t mask;
   uint64_t ignored; /* signals ignored when this program started: the command inherits that */
   int rewrite[MAX_SIGNAL + 1]; /* received signal -> forwarded signal (0: dropped) */
+  int early[MAX_SIGNAL];        /* -q: signals received before this program ran */
+  int early_count;
   char **argv;
 };
 
 static void usage(const char *why, const char *what) {
-  say(why, what, "; usage: procctl-init [-g MS] [-r FROM:TO]... [-m MASK] [-s FD] [-c FD] [-p PPID] -- FILE [ARG...]");
+  say(why, what, "; usage: procctl-init [-g MS] [-r FROM:TO]... [-m MASK] [-q SIG]... [-s FD] [-c FD] [-p PPID] -- FILE [ARG...]");
   sys_exit(EXIT_OWN_FAILURE);
 }
 
@@ -249,6 +253,12 @@ static void parse_options(int argc, char **argv, struct options *opt) {
       case 's': opt->status_fd = (int)parse_fd_or_number("-s", value); break;
       case 'g': opt->grace_ms = parse_fd_or_number("-g", value); break;
       case 'r': parse_rewrite(opt, value); break;
+      case 'q': {
+        long long sig = parse_uint(value, NULL);
+        if (!catchable(sig) || opt->early_count == MAX_SIGNAL) usage("-q", " must be a catchable signal number");
+        opt->early[opt->early_count++] = (int)sig;
+        break;
+      }
       case 'm':
         if (!parse_hex(value, &opt->mask)) usage("-m", " must be a hexadecimal signal mask");
         opt->has_mask = 1;
@@ -687,25 +697,27 @@ struct signal_record {
 
 static struct signal_record received[64];
 
+/* One signal received (code: its si_code): forward it, as rewritten. */
+static void handle_signal(struct state *s, const struct options *opt, int sig, int code) {
+  if (sig == SIGCHLD) return; /* reaping happens after every wake-up */
+  if (is_fault(sig) && code > 0) die_of(sig);
+  if (opt->mode == CONTAINED && sys_getppid() != opt->expected_ppid) {
+    enter_killing(s);
+    return;
+  }
+  if (s->phase == KILLING) return;
+  int target = opt->rewrite[sig];
+  if (target != 0) forward(s, opt, target);
+  /* A job-control stop reached the command; stop too, so the shell above sees the job stop. */
+  if (opt->mode == INIT && target != 0 && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) {
+    sys_kill(s->self, SIGSTOP);
+  }
+}
+
 static void read_signals(struct state *s, const struct options *opt) {
   long n;
   while ((n = sys_read(s->signal_fd, received, sizeof received)) > 0) {
-    for (long k = 0; k < n / (long)sizeof received[0]; k++) {
-      int sig = (int)received[k].signo;
-      if (sig == SIGCHLD) continue; /* reaping happens after every wake-up */
-      if (is_fault(sig) && received[k].code > 0) die_of(sig);
-      if (opt->mode == CONTAINED && sys_getppid() != opt->expected_ppid) {
-        enter_killing(s);
-        continue;
-      }
-      if (s->phase == KILLING) continue;
-      int target = opt->rewrite[sig];
-      if (target != 0) forward(s, opt, target);
-      /* A job-control stop reached the command; stop too, so the shell above sees the job stop. */
-      if (opt->mode == INIT && target != 0 && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) {
-        sys_kill(s->self, SIGSTOP);
-      }
-    }
+    for (long k = 0; k < n / (long)sizeof received[0]; k++) handle_signal(s, opt, (int)received[k].signo, received[k].code);
   }
 }
 
@@ -834,6 +846,7 @@ int main(int argc, char **argv, char **envp) {
 
   start_command(&s, &opt, opt.has_mask ? opt.mask : started_mask, envp);
   say_failure(&s, opt.argv[0]);
+  for (int k = 0; k < opt.early_count; k++) handle_signal(&s, &opt, opt.early[k], 0);
   while (!advance(&s, &opt)) wait_for_events(&s, &opt);
   write_report(&s, opt.status_fd);
   exit_like(&s, &opt);
