@@ -4,42 +4,54 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_PATH, pathCandidates } from '../path-search.js';
+import { OWN_FAILURE_STATUS } from './help.js';
 
-export type Lookup = { found: true; candidates: string[] } | { found: false; status: 126 | 127; message: string };
+export type Lookup = { found: true; candidates: string[] } | { found: false; status: ReturnType<typeof execErrorStatus>; message: string };
 
 export const NOT_EXECUTABLE = 126;
 export const NOT_FOUND = 127;
 
-function probe(path: string): 'ok' | 'missing' | 'denied' {
+/** What execve would fail with for this candidate, as an errno name; null when it can run. */
+function probe(path: string): 'ENOENT' | 'EACCES' | null {
   try {
     // Directories pass X_OK (search permission) but cannot be executed.
-    if (!statSync(path).isFile()) return 'denied';
+    if (!statSync(path).isFile()) return 'EACCES';
   } catch {
-    return 'missing';
+    return 'ENOENT';
   }
   try {
     accessSync(path, constants.X_OK);
-    return 'ok';
+    return null;
   } catch {
-    return 'denied';
+    return 'EACCES';
   }
 }
 
 /** The candidates execve will try, and whether any of them can run (as execvp decides it). */
 export function lookUpCommand(file: string, env: Record<string, string>, cwd: string | null): Lookup {
   const candidates = pathCandidates(file, env.PATH ?? DEFAULT_PATH);
-  let denied = false;
+  // As execvp: the first error that is not "not found" is the one reported.
+  let reported: 'ENOENT' | 'EACCES' = 'ENOENT';
   for (const candidate of candidates) {
-    const result = probe(resolve(cwd ?? process.cwd(), candidate));
-    if (result === 'ok') return { found: true, candidates };
-    if (result === 'denied') denied = true;
+    const error = probe(resolve(cwd ?? process.cwd(), candidate));
+    if (error === null) return { found: true, candidates };
+    if (reported === 'ENOENT') reported = error;
   }
-  if (denied) return { found: false, status: NOT_EXECUTABLE, message: `${file}: permission denied (found but not executable)` };
-  return { found: false, status: NOT_FOUND, message: file.includes('/') ? `${file}: no such file` : `${file}: command not found` };
+  const status = execErrorStatus(reported);
+  if (status === NOT_EXECUTABLE) return { found: false, status, message: `${file}: permission denied (found but not executable)` };
+  return { found: false, status, message: file.includes('/') ? `${file}: no such file` : `${file}: command not found` };
 }
 
-/** Status for an exec failure the native layer reported after the lookup passed (a race, ENOEXEC). */
-export function execFailureStatus(stage: string, code: string): number {
-  if (stage !== 'exec') return 125;
+/**
+ * The one exec-failure mapping of the TypeScript side (procctl-init's C copy, exec_status, is in
+ * native/init/exec-status.h): 127 when the file was not found (ENOENT, ENOTDIR), 126 for any other
+ * exec error.
+ */
+export function execErrorStatus(code: string): typeof NOT_FOUND | typeof NOT_EXECUTABLE {
   return code === 'ENOENT' || code === 'ENOTDIR' ? NOT_FOUND : NOT_EXECUTABLE;
+}
+
+/** Status for a failure the native layer reported after the lookup passed (a race, ENOEXEC, a setup step: 125). */
+export function execFailureStatus(stage: string, code: string): number {
+  return stage === 'exec' ? execErrorStatus(code) : OWN_FAILURE_STATUS;
 }

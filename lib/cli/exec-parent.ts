@@ -16,11 +16,11 @@ import { native } from '../native.js';
 import { execFailureStatus } from './command-lookup.js';
 import { type ExecPlan, fdPlan } from './exec-plan.js';
 import type { TerminalJob } from './exec-terminal.js';
+import { OWN_FAILURE_STATUS } from './help.js';
 import { printError } from './output.js';
 
 const TIMED_OUT = 124;
 const KILLED = signalExitStatus(SIGKILL);
-const FAILURE = 125;
 /** --cleanup's grace before SIGKILL when --kill-after is not given. */
 const CLEANUP_GRACE_MS = 5000;
 /** setTimeout's longest delay; longer timeouts re-arm. */
@@ -111,13 +111,13 @@ function armDeadline(ms: number, fire: () => void): () => void {
 
 /** The command's status as a shell reports it: its code, or 128+N when signal N killed it. */
 function statusOf(result: ExitResult): number {
-  return shellStatus(result) ?? FAILURE;
+  return shellStatus(result) ?? OWN_FAILURE_STATUS;
 }
 
 function spawnFailure(error: unknown): number {
   if (!SpawnError.is(error)) {
     printError(error instanceof Error ? error.message : String(error));
-    return FAILURE;
+    return OWN_FAILURE_STATUS;
   }
   printError(error.message);
   return execFailureStatus(error.stage, error.code);

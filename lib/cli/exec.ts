@@ -6,10 +6,9 @@ import { type NativeSpawnRequest, UNCHANGED_PROCESS, native } from '../native.js
 import { UsageError } from './args.js';
 import { execFailureStatus, lookUpCommand } from './command-lookup.js';
 import { type ExecPlan, fdPlan, parseExec } from './exec-plan.js';
-import { helpText } from './help.js';
+import { OWN_FAILURE_STATUS, helpText } from './help.js';
 import { printError, printOut } from './output.js';
 
-const FAILURE = 125;
 
 function envp(env: Record<string, string>): string[] {
   return Object.entries(env).map(([name, value]) => `${name}=${value}`);
@@ -74,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     printError(error.message);
-    return FAILURE;
+    return OWN_FAILURE_STATUS;
   }
   const lookup = lookUpCommand(plan.file, plan.env, plan.cwd);
   if (!lookup.found) {

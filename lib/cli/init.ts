@@ -16,9 +16,9 @@ import { UNCHANGED_PROCESS, native } from '../native.js';
 import { FAULTS, NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
 import { constants as osConstants } from 'node:os';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
+import { OWN_FAILURE_STATUS } from './help.js';
 import { printError, printOut } from './output.js';
 
-const OWN_FAILURE = 125;
 
 interface InitConfig {
   help: boolean;
@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     config = parseInitArgs(argv);
   } catch (error) {
     printError((error as Error).message);
-    return OWN_FAILURE;
+    return OWN_FAILURE_STATUS;
   }
   if (config.help) {
     printOut(USAGE);
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
   const binary = locateInit();
   if (binary === null) {
     printError('init: procctl-init is not built (build/Release or prebuilds/); run npm run build');
-    return OWN_FAILURE;
+    return OWN_FAILURE_STATUS;
   }
   // Let the listeners run for what they caught: the second turn's poll phase reads every signal
   // libuv saw before the mask was set (the first may run in the current turn, after its poll).
@@ -138,5 +138,5 @@ export async function main(argv: string[]): Promise<number> {
     ...UNCHANGED_PROCESS,
   });
   printError(`init: cannot run ${binary}: ${failure.message}`);
-  return OWN_FAILURE;
+  return OWN_FAILURE_STATUS;
 }

@@ -22,9 +22,9 @@ import { SIGKILL, STOP_REQUESTS, signalExitStatus, signalName } from '../signals
 import { shellStatus } from '../exit.js';
 import { MAX_TIMER_MS } from '../options.js';
 import { UsageError, parseCommandLine, parseDuration, single } from './args.js';
+import { OWN_FAILURE_STATUS } from './help.js';
 import { colorEnabled, pad, palette, printError, printOut, type Palette } from './output.js';
 
-const OWN_FAILURE = 125;
 const DEFAULT_PORT = 5000;
 const PORT_STEP = 100;
 /** How long output still in the pipes is relayed after every group has stopped. */
@@ -285,6 +285,6 @@ export async function main(argv: string[]): Promise<number> {
     return await runProcfile(config);
   } catch (error) {
     printError((error as Error).message);
-    return OWN_FAILURE;
+    return OWN_FAILURE_STATUS;
   }
 }
