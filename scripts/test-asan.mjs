@@ -89,12 +89,14 @@ function sanitizedBindingGyp() {
   return `${JSON.stringify(gyp, null, 2)}\n`;
 }
 
-/** Copy binding.gyp and native/ to a private tree so node-gyp writes build/ there, not here. */
+/** Copy binding.gyp, native/ and the init build script to a private tree so node-gyp writes build/ there, not here. */
 function stageSources() {
   rmSync(source, { recursive: true, force: true });
   mkdirSync(source, { recursive: true });
   writeFileSync(join(source, 'binding.gyp'), sanitizedBindingGyp());
   cpSync(join(root, 'native'), join(source, 'native'), { recursive: true });
+  // binding.gyp's build-init action runs this script to build procctl-init beside the addon.
+  cpSync(join(root, 'scripts', 'build-init.mjs'), join(source, 'scripts', 'build-init.mjs'));
   cpSync(join(root, 'package.json'), join(source, 'package.json'));
   // binding.gyp finds node-addon-api through `node -p "require('node-addon-api')…"`.
   symlinkSync(join(root, 'node_modules'), join(source, 'node_modules'), 'dir');
