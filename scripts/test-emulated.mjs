@@ -102,11 +102,12 @@ export const NOT_RUN = {
   'supervisor/stop.test.js': BUDGET,
 };
 
-function testFiles(dir = join(root, 'dist', 'test')) {
+// Every test file, from the sources (test/.../*.test.ts), named as compiled (x/y.test.js).
+function testFiles(dir = join(root, 'test')) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return testFiles(path);
-    return entry.name.endsWith('.test.js') ? [relative(join(root, 'dist', 'test'), path)] : [];
+    return entry.name.endsWith('.test.ts') ? [relative(join(root, 'test'), path).replace(/\.ts$/, '.js')] : [];
   });
 }
 

@@ -68,7 +68,7 @@ function asMarkdown(output) {
 
 /** The report section of one extra script's result. */
 export function renderExtra(extra, index) {
-  const heading = `## ${7 + index}. ${extra.title} (\`${extra.command}\`)`;
+  const heading = `## ${8 + index}. ${extra.title} (\`${extra.command}\`)`;
   if (extra.error) return `${heading}\n\n_Not measured: ${extra.error}._`;
   return `${heading}\n\n${jsonLinesTable(extra.output) ?? asMarkdown(extra.output)}`;
 }

@@ -5,7 +5,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageRoot } from '../../lib/native.js';
 import { distRoot, libIndex, runNodeScenario } from '../helpers/reliability.js';
 
 const FORCE = `Object.defineProperty(process, 'platform', { value: 'darwin' });`;
@@ -74,6 +76,20 @@ describe('other platforms', { timeout: 60_000 }, () => {
     });
     assert.equal(code, 1);
     assert.match(stderr, /procctl supports Linux only; this is darwin/);
+  });
+
+  test('installing never fails there: no os/cpu field, and the install hook builds nothing', async () => {
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(manifest.os, undefined, 'an os field makes npm refuse the install (EBADPLATFORM)');
+    assert.equal(manifest.cpu, undefined, 'a cpu field makes npm refuse the install (EBADPLATFORM)');
+    assert.equal((manifest.scripts as Record<string, string>).install, 'node scripts/install.mjs');
+    const force = `data:text/javascript,${encodeURIComponent(FORCE)}`;
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      execFile(process.execPath, ['--import', force, join(packageRoot, 'scripts', 'install.mjs')], { timeout: 20_000, env: { ...process.env, PATH: '/nonexistent' } },
+        (error, stdout) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout }));
+    });
+    assert.equal(code, 0);
+    assert.match(stdout, /darwin is not supported \(Linux only\); nothing to build/);
   });
 
   test('the same process on Linux: supported', async () => {
