@@ -28,8 +28,9 @@ function writeInput(stdin: Writable | null, input: ExecPlan['input'], onInputErr
     // with stdin's EPIPE, and the two failures must stay apart.
     input.once('error', (error: Error) => {
       inputError ??= error;
-      stdin.destroy();
+      // Stop the group before closing stdin: the EOF would otherwise let the child exit 0 first.
       onInputError();
+      stdin.destroy();
     });
     stdin.once('close', () => {
       input.unpipe(stdin);
