@@ -11,6 +11,7 @@ import { num, table } from './format.mjs';
 export const EXTRAS = [
   { script: 'cli.mjs', title: 'CLI', args: [] },
   { script: 'supervisor.mjs', title: 'Supervisor', args: ['--json'] },
+  { script: 'init.mjs', title: 'procctl init', args: ['--json'] },
 ];
 
 function runExtra(ctx, benchDir, extra, deadlineMs) {
