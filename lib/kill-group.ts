@@ -5,6 +5,7 @@ import { native } from './native.js';
 import { assertSupportedPlatform } from './platform.js';
 import { SIGCONT, SIGKILL, parseSignal } from './signals.js';
 import { checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './group.js';
+import type { SignalLike } from './options.js';
 
 function isNoSuchProcess(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ESRCH';
@@ -35,7 +36,7 @@ export function signalLiveGroup(pgid: number, signo: number): boolean {
  * sig: name or number (default 'SIGTERM'); 0 only probes whether the group has a live member.
  * Returns false when no live (non-zombie) member is left; other errors (EPERM) throw.
  */
-export function killGroup(pgid: number, sig: string | number = 'SIGTERM'): boolean {
+export function killGroup(pgid: number, sig: SignalLike = 'SIGTERM'): boolean {
   assertSupportedPlatform();
   checkPgid(pgid);
   return signalLiveGroup(pgid, parseSignal(sig, 'sig', true));

@@ -1,4 +1,4 @@
-// Other areas' own benchmark scripts in bench/ (the CLI's, the supervisor's). The runner starts
+// Other areas' own benchmark scripts in bench/ (the CLI's, the supervisor's, lines()'). The runner starts
 // each one that exists, under the run marker and a deadline, and puts its figures in the report:
 // stdout lines that are all JSON objects become a table, Markdown is included as written, plain
 // text in a code block.
@@ -12,6 +12,7 @@ export const EXTRAS = [
   { script: 'cli.mjs', title: 'CLI', args: [] },
   { script: 'supervisor.mjs', title: 'Supervisor', args: ['--json'] },
   { script: 'init.mjs', title: 'procctl init', args: ['--json'] },
+  { script: 'lines.mjs', title: 'lines() over 100 MB', args: ['--json'] },
 ];
 
 function runExtra(ctx, benchDir, extra, deadlineMs) {

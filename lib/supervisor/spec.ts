@@ -12,38 +12,79 @@ export type ContainMode = 'group' | 'reaper' | 'cgroup';
 export interface ChildSpec {
   /** Unique name: letters, digits and . _ - @ : (it also names the child's cgroup). */
   name: string;
+  /** The program, looked up in PATH as spawn() does. */
   file: string;
+  /**
+   * Its arguments.
+   * @default []
+   */
   args?: readonly string[];
-  /** spawn() options. group must stay 'new' (the default); stdio defaults to ['ignore', 'inherit', 'inherit']. */
+  /**
+   * spawn() options. group must stay 'new' (the default).
+   * @default {stdio: ['ignore', 'inherit', 'inherit']}
+   */
   options?: SpawnOptions;
-  /** Default 'on-failure': restart after a non-zero exit or a death by signal. */
+  /**
+   * 'on-failure': restart after a non-zero exit or a death by signal; 'always'; 'never'.
+   * @default 'on-failure'
+   */
   restart?: RestartPolicy;
+  /**
+   * Delay before restart n: min(maxMs, initialMs × factor^(n-1)), shortened by up to `jitter` of itself.
+   * @default {initialMs: 100, maxMs: 30000, factor: 2, jitter: 0.1}
+   */
   backoff?: Partial<Backoff>;
-  /** First signal of a stop (default 'SIGTERM'). */
+  /**
+   * First signal of a stop.
+   * @default 'SIGTERM'
+   */
   stopSignal?: SignalLike;
-  /** Milliseconds from stopSignal to SIGKILL (default 10000). */
+  /**
+   * Milliseconds from stopSignal to SIGKILL.
+   * @default 10000
+   */
   stopTimeout?: number;
-  /** Names of children that must start before this one (and stop after it). */
+  /**
+   * Names of children that must start before this one (and stop after it).
+   * @default []
+   */
   dependsOn?: readonly string[];
-  /** How descendants are held together: 'group' (default), 'reaper' or 'cgroup'. */
+  /**
+   * How descendants are held together: 'group', 'reaper' or 'cgroup'.
+   * @default 'group'
+   */
   contain?: ContainMode;
 }
 
 export interface SupervisorOptions {
+  /** The children, started in dependsOn order. */
   children: readonly ChildSpec[];
-  /** At most maxRestarts restarts (all children together) within periodMs, else give up. */
+  /**
+   * At most maxRestarts restarts (all children together) within periodMs, else give up.
+   * @default {maxRestarts: 10, periodMs: 10000}
+   */
   intensity?: Partial<Intensity>;
   /**
    * Signals of this process handled by the supervisor. true means ['SIGTERM', 'SIGINT', 'SIGHUP'].
    * SIGTERM and SIGINT stop every child (the received signal is each child's first stop signal);
-   * any other listed signal is forwarded to every running child. Default false.
+   * any other listed signal is forwarded to every running child.
+   * @default false
    */
   forwardSignals?: boolean | readonly SignalLike[];
-  /** Stop every child at once instead of one at a time in reverse start order. Default false. */
+  /**
+   * Stop every child at once instead of one at a time in reverse start order.
+   * @default false
+   */
   parallelStop?: boolean;
-  /** A cgroup v2 directory under which contain: 'cgroup' children get their cgroups (default: discovered). */
+  /**
+   * A cgroup v2 directory under which contain: 'cgroup' children get their cgroups.
+   * @default discovered (this process's cgroup, or a delegated one)
+   */
   cgroupParent?: string;
-  /** Path of the procctl-reaper executable (default: the one built with the addon). */
+  /**
+   * Path of the procctl-reaper executable.
+   * @default the one built with the addon (build/Release, else prebuilds/)
+   */
   reaperPath?: string;
 }
 

@@ -11,6 +11,7 @@ import { constants as osConstants } from 'node:os';
 import { assertSupportedPlatform } from '../platform.js';
 import type { ExitResult, Rusage } from '../exit.js';
 import type { Subprocess } from '../subprocess.js';
+import type { SignalLike } from '../options.js';
 import { isSuccess } from '../exit.js';
 import { SHUTDOWN, parseSignal, signalName } from '../signals.js';
 import { backoffDelay } from './backoff.js';
@@ -173,7 +174,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * each gets `signal` (default: its stopSignal), then SIGKILL after its stopTimeout. Resolves
    * when everything every child contained is gone.
    */
-  stop(signal?: string | number): Promise<StopEvent> {
+  stop(signal?: SignalLike): Promise<StopEvent> {
     const signo = signal === undefined ? null : parseSignal(signal, 'signal');
     return this.#stop({ reason: 'requested', signal: signo === null ? null : signalName(signo), giveUp: null }, signo);
   }
@@ -200,7 +201,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Send a signal to every running child's containment (its group, subtree or cgroup). */
-  signal(sig: string | number): void {
+  signal(sig: SignalLike): void {
     const signo = parseSignal(sig, 'signal');
     for (const slot of this.#slots.values()) if (slot.state === 'running') slot.current?.signal(signo);
   }

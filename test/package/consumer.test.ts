@@ -16,8 +16,19 @@ import { packageRoot } from '../../lib/native.js';
 let project = '';
 let tarball = '';
 
+/**
+ * The environment of a user's shell: without the sanitizer runtime, its options or an addon
+ * override that `npm run test:asan` sets for the suite (the installed package must load its own
+ * prebuild, and npm or tsc have no reason to run under ASan).
+ */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false' };
+  for (const name of ['LD_PRELOAD', 'ASAN_OPTIONS', 'UBSAN_OPTIONS', 'PROCCTL_ADDON_PATH', 'PROCCTL_SANITIZER', 'PREBUILDS_ONLY']) delete env[name];
+  return env;
+}
+
 function run(file: string, args: string[], cwd = project): string {
-  const result = spawnSync(file, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const result = spawnSync(file, args, { cwd, encoding: 'utf8', timeout: 120_000, env: userEnv() });
   assert.equal(result.status, 0, `${file} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
