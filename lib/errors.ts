@@ -3,7 +3,7 @@
 // versions) and both `SpawnError.is(e)` and `e instanceof SpawnError` test that brand, so an error
 // from the other copy is recognised. Each keeps the lower error as `cause` and offers a short
 // one-line message plus a long one with the details.
-import type { NativeRusage } from './native.js';
+import type { Rusage } from './exit.js';
 
 const spawnBrand = Symbol.for('procctl.SpawnError');
 const processBrand = Symbol.for('procctl.ProcessError');
@@ -88,7 +88,7 @@ export interface ExecResult<Output extends ExecOutput = ExecOutput> {
   /** PIDs that still held the output pipes when the drain timed out (empty otherwise). */
   pipeHolders: number[];
   /** Resource usage of the process (null when it never started). */
-  rusage: NativeRusage | null;
+  rusage: Rusage | null;
   /** Milliseconds from the spawn to the process's exit. */
   durationMs: number;
 }
@@ -98,8 +98,6 @@ export interface ProcessErrorReasons {
   timedOut: boolean;
   /** The group was signalled by procctl (timeout, abort or maxBuffer), not just the process. */
   killedByGroup: boolean;
-  /** maxBuffer was exceeded and the output was cut. */
-  outputTruncated: boolean;
   /** The AbortSignal fired. */
   aborted: boolean;
   /** The input stream failed (its error is `cause`); the group was stopped. */
@@ -115,6 +113,8 @@ export interface PipelinePosition {
 }
 
 export interface ProcessErrorInit extends ExecResult, ProcessErrorReasons {
+  /** maxBuffer was exceeded (so `truncated` is true): the message names it as the reason. */
+  maxBufferExceeded?: boolean;
   file: string;
   args: readonly string[];
   cause?: unknown;
@@ -136,7 +136,7 @@ function describeOutcome(init: ProcessErrorInit): string {
   const reasons: string[] = [];
   if (init.timedOut) reasons.push('timed out');
   if (init.aborted) reasons.push('was aborted');
-  if (init.outputTruncated) reasons.push('exceeded maxBuffer');
+  if (init.maxBufferExceeded === true) reasons.push('exceeded maxBuffer');
   if (init.signal !== null) reasons.push(`was killed by ${init.signal}`);
   else if (init.code !== null) reasons.push(`exited with code ${init.code}`);
   return reasons.join(' and ');
@@ -166,10 +166,9 @@ export class ProcessError extends Error implements ExecResult, ProcessErrorReaso
   readonly timedOut: boolean;
   readonly truncated: boolean;
   readonly pipeHolders: number[];
-  readonly rusage: NativeRusage | null;
+  readonly rusage: Rusage | null;
   readonly durationMs: number;
   readonly killedByGroup: boolean;
-  readonly outputTruncated: boolean;
   readonly aborted: boolean;
   readonly inputFailed: boolean;
   /** For a pipeline(): which command failed (the file and args above are that command's). */
@@ -210,7 +209,6 @@ export class ProcessError extends Error implements ExecResult, ProcessErrorReaso
     this.rusage = init.rusage;
     this.durationMs = init.durationMs;
     this.killedByGroup = init.killedByGroup;
-    this.outputTruncated = init.outputTruncated;
     this.aborted = init.aborted;
     this.inputFailed = init.inputFailed;
   }

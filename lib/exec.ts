@@ -55,7 +55,7 @@ export function start(plan: ExecPlan, file: string, args: string[]): Subprocess 
     const empty = shapeOutput(emptyOutput(plan.encoding), plan);
     throw new ProcessError({
       file, args, stdout: empty, stderr: empty, code: null, signal: null, timedOut: false, truncated: false,
-      pipeHolders: [], rusage: null, durationMs: 0, killedByGroup: false, outputTruncated: false, aborted, inputFailed: false,
+      pipeHolders: [], rusage: null, durationMs: 0, killedByGroup: false, aborted, inputFailed: false,
       cause: error,
     });
   }
@@ -72,6 +72,8 @@ export interface Outcome {
   result: ExecResult;
   failed: boolean;
   reasons: ProcessErrorReasons;
+  /** maxBuffer was exceeded (result.truncated says the output was cut). */
+  maxBufferExceeded: boolean;
   /** The input stream's own error, if it failed. */
   inputError: Error | undefined;
   file: string;
@@ -120,10 +122,10 @@ export async function complete(child: Subprocess, plan: ExecPlan): Promise<Outco
     reasons: {
       timedOut: child.timedOut,
       killedByGroup: child.killedByGroup,
-      outputTruncated: overflowed,
       aborted: child.aborted,
       inputFailed: failedInput !== undefined,
     },
+    maxBufferExceeded: overflowed,
     inputError: failedInput,
     file: child.file,
     args: child.args,
@@ -149,7 +151,7 @@ export async function exec(file: string, args?: unknown, options?: unknown): Pro
   // A failed input always rejects, even with reject: false: the result would be that of a
   // truncated input, and nothing in it would say so.
   if ((outcome.failed && plan.reject) || outcome.inputError !== undefined) {
-    throw new ProcessError({ ...outcome.result, ...outcome.reasons, file: outcome.file, args: outcome.args, cause: outcome.inputError });
+    throw new ProcessError({ ...outcome.result, ...outcome.reasons, maxBufferExceeded: outcome.maxBufferExceeded, file: outcome.file, args: outcome.args, cause: outcome.inputError });
   }
   return outcome.result;
 }

@@ -1,9 +1,20 @@
 // Shaping what the exit watcher reports (NativeExit) into the public exit result.
 import { performance } from 'node:perf_hooks';
-import type { NativeExit, NativeRusage } from './native.js';
+import type { NativeExit } from './native.js';
 import { parseSignal, signalExitStatus, signalName } from './signals.js';
 
-export type Rusage = NativeRusage;
+/** Resource usage of a reaped child, converted from struct rusage (the exit watcher fills it in C). */
+export interface Rusage {
+  userCpuMs: number;
+  systemCpuMs: number;
+  maxRssKb: number;
+  minorFaults: number;
+  majorFaults: number;
+  voluntaryContextSwitches: number;
+  involuntaryContextSwitches: number;
+  inBlocks: number;
+  outBlocks: number;
+}
 
 /** How a process ended, as `child.exited` resolves it. */
 export interface ExitResult {

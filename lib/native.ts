@@ -4,24 +4,13 @@
 // TypeError on a mismatch, but it does not re-validate ranges the TypeScript layer owns.
 import { packageRequire, packageRoot } from './package-root.cjs';
 import { assertSupportedPlatform } from './platform.js';
+import type { Rusage } from './exit.js';
 
 export { packageRoot };
 
 /** request.fds entry: the child fd is /dev/null (see NativeSpawnRequest.fds). */
 export const DEV_NULL = -2;
 
-/** Resource usage of a reaped child, converted from struct rusage. */
-export interface NativeRusage {
-  userCpuMs: number;
-  systemCpuMs: number;
-  maxRssKb: number;
-  minorFaults: number;
-  majorFaults: number;
-  voluntaryContextSwitches: number;
-  involuntaryContextSwitches: number;
-  inBlocks: number;
-  outBlocks: number;
-}
 
 /** What the exit watcher reports once per child. */
 export interface NativeExit {
@@ -31,7 +20,7 @@ export interface NativeExit {
   /** Signal number that killed the child, else 0. */
   signal: number;
   coreDumped: boolean;
-  rusage: NativeRusage;
+  rusage: Rusage;
   /** True when the child was observed with WNOWAIT and is still a zombie: call reap(id) later. */
   held: boolean;
 }

@@ -4,7 +4,7 @@
 //
 // The user's options object is copied into a null-prototype object first: a polluted
 // Object.prototype (say `Object.prototype.uid = 0`) can neither inject an option nor hide one.
-import { readFileSync } from 'node:fs';
+import { readEffectiveCapabilities } from './proc/status.js';
 import { inspect } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -549,11 +549,13 @@ export function validateSignalSetup(options: Record<string, unknown>): {
   return { resetSignals, defaultSignals, ignoreSignals, mask: blocked ?? (resetSignals ? [] : null) };
 }
 
-/** CAP_SETGID (bit 6) in this process's effective capability set. */
+/** capabilities(7): CAP_SETGID lets a process set its supplementary groups. */
+const CAP_SETGID = 6n;
+
+/** CAP_SETGID in this process's effective capability set. */
 function hasCapSetgid(): boolean {
   try {
-    const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    return capEff !== undefined && ((BigInt(`0x${capEff}`) >> 6n) & 1n) === 1n;
+    return ((readEffectiveCapabilities('self') >> CAP_SETGID) & 1n) === 1n;
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
-// Help texts of procctl and of exec, inspect and tree. `procctl help CMD` runs `procctl CMD --help`,
-// so every command's help has one source (init and run keep theirs in their own modules).
+// Help texts of procctl and of every command (exec, inspect, tree, init, run, help), and the CLI's
+// own exit statuses. `procctl help CMD` runs `procctl CMD --help`, so every help has one source.
 import { UsageError } from './args.js';
 import { printError, printOut } from './output.js';
 
@@ -93,14 +93,54 @@ Options:
 Exit status: 0; 1 when PID does not exist; 2 on a usage error.
 `;
 
+const INIT = `Usage: procctl init [options] [--] COMMAND [ARG...]
+
+Run COMMAND as a container's PID 1 would: in a new session (in a new group that gets the
+terminal when procctl is the terminal's foreground), as PID 1 or a child subreaper.
+Every signal procctl receives is forwarded to COMMAND's process group (TSTP, TTIN and TTOU are
+forwarded, then procctl stops itself); every zombie is reaped. When COMMAND exits, what is left
+gets SIGTERM, then SIGKILL after --kill-after; procctl exits with COMMAND's status (128+N if a
+signal N killed it), or 125 on its own failure (127/126: COMMAND not found / not executable).
+procctl becomes the static procctl-init (same PID) once the options are checked.
+
+Options:
+  --kill-after DURATION   grace between SIGTERM and SIGKILL for leftovers (default 5s)
+  --rewrite SIG:SIG       forward the first signal as the second (repeatable); SIG:0 drops it.
+                          KILL, STOP and CHLD cannot be rewritten (never forwarded).
+                          COMMAND's group is orphaned (own session), so the kernel discards
+                          TSTP/TTIN/TTOU sent to it: --rewrite TSTP:STOP makes them stop it
+  -h, --help              show this help
+`;
+
+const RUN = `Usage: procctl run [options] [NAME...]
+
+Run the 'name: command' entries of the Procfile (default ./Procfile; only the NAMEs given, if any)
+with sh -c, each process in its own process group, in the Procfile's directory. Output lines are
+prefixed with the process's name. PORT is the base port (--port, else $PORT, else 5000) plus 100
+per Procfile entry plus 1 per copy, as foreman assigns it; .env next to the Procfile (or --env
+FILE[,FILE]) is loaded. Ctrl-C, TERM or HUP stops every group (TERM, --stop-timeout, KILL; a second
+signal kills at once) and exits 0. When a process exits by itself the others are stopped and
+procctl exits with its status (128+N for signal N); 125 on its own failure.
+
+Options:
+  -f, --procfile FILE       the Procfile (default ./Procfile)
+  -e, --env FILE[,FILE]     environment files (default: .env next to the Procfile, if present)
+  -m, --formation SPEC      copies per entry: web=2,worker=1 (all=N for the rest; 0 runs none);
+                            several copies are named web.1, web.2, ...
+  -t, --timestamp           start every output line with the time of day (HH:MM:SS)
+  -p, --port N              base port (default $PORT or 5000)
+  --stop-timeout DURATION   grace between TERM and KILL (default 10s)
+  -h, --help                show this help
+`;
+
 const HELP = `Usage: procctl help [COMMAND]
 
 Show help for procctl or for one of its commands: exec, inspect, tree, init, run.
 `;
 
-const TEXTS: Readonly<Record<string, string>> = { exec: EXEC, inspect: INSPECT, tree: TREE, help: HELP };
+const TEXTS: Readonly<Record<string, string>> = { exec: EXEC, inspect: INSPECT, tree: TREE, init: INIT, run: RUN, help: HELP };
 
-/** The overview for undefined, else the text of exec/inspect/tree/help; undefined otherwise. */
+/** The overview for undefined, else the text of exec/inspect/tree/init/run/help; undefined otherwise. */
 export function helpText(command?: string): string | undefined {
   if (command === undefined) return OVERVIEW;
   return Object.hasOwn(TEXTS, command) ? TEXTS[command] : undefined;

@@ -16,7 +16,7 @@ import { UNCHANGED_PROCESS, native } from '../native.js';
 import { FAULTS, NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
 import { constants as osConstants } from 'node:os';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
-import { OWN_FAILURE_STATUS } from './help.js';
+import { OWN_FAILURE_STATUS, helpText } from './help.js';
 import { printError, printOut } from './output.js';
 
 
@@ -33,25 +33,6 @@ const OPTIONS = {
   rewrite: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-const USAGE = `Usage: procctl init [options] [--] COMMAND [ARG...]
-
-Run COMMAND as a container's PID 1 would: in a new session (in a new group that gets the
-terminal when procctl is the terminal's foreground), as PID 1 or a child subreaper.
-Every signal procctl receives is forwarded to COMMAND's process group (TSTP, TTIN and TTOU are
-forwarded, then procctl stops itself); every zombie is reaped. When COMMAND exits, what is left
-gets SIGTERM, then SIGKILL after --kill-after; procctl exits with COMMAND's status (128+N if a
-signal N killed it), or 125 on its own failure (127/126: COMMAND not found / not executable).
-procctl becomes the static procctl-init (same PID) once the options are checked.
-
-Options:
-  --kill-after DURATION   grace between SIGTERM and SIGKILL for leftovers (default 5s)
-  --rewrite SIG:SIG       forward the first signal as the second (repeatable); SIG:0 drops it.
-                          KILL, STOP and CHLD cannot be rewritten (never forwarded).
-                          COMMAND's group is orphaned (own session), so the kernel discards
-                          TSTP/TTIN/TTOU sent to it: --rewrite TSTP:STOP makes them stop it
-  -h, --help              show this help
-`;
 
 function parseRewrite(text: string): [number, number] {
   const match = /^([^:]+):([^:]+)$/.exec(text);
@@ -110,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     return OWN_FAILURE_STATUS;
   }
   if (config.help) {
-    printOut(USAGE);
+    printOut(helpText('init') ?? '');
     return 0;
   }
   const binary = locateInit();

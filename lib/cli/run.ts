@@ -22,7 +22,7 @@ import { SIGKILL, STOP_REQUESTS, signalExitStatus, signalName } from '../signals
 import { shellStatus } from '../exit.js';
 import { MAX_TIMER_MS } from '../options.js';
 import { UsageError, parseCommandLine, parseDuration, single } from './args.js';
-import { OWN_FAILURE_STATUS } from './help.js';
+import { OWN_FAILURE_STATUS, helpText } from './help.js';
 import { colorEnabled, pad, palette, printError, printOut, type Palette } from './output.js';
 
 const DEFAULT_PORT = 5000;
@@ -53,27 +53,6 @@ const OPTIONS = {
   'stop-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-const USAGE = `Usage: procctl run [options] [NAME...]
-
-Run the 'name: command' entries of the Procfile (default ./Procfile; only the NAMEs given, if any)
-with sh -c, each process in its own process group, in the Procfile's directory. Output lines are
-prefixed with the process's name. PORT is the base port (--port, else $PORT, else 5000) plus 100
-per Procfile entry plus 1 per copy, as foreman assigns it; .env next to the Procfile (or --env
-FILE[,FILE]) is loaded. Ctrl-C, TERM or HUP stops every group (TERM, --stop-timeout, KILL; a second
-signal kills at once) and exits 0. When a process exits by itself the others are stopped and
-procctl exits with its status (128+N for signal N); 125 on its own failure.
-
-Options:
-  -f, --procfile FILE       the Procfile (default ./Procfile)
-  -e, --env FILE[,FILE]     environment files (default: .env next to the Procfile, if present)
-  -m, --formation SPEC      copies per entry: web=2,worker=1 (all=N for the rest; 0 runs none);
-                            several copies are named web.1, web.2, ...
-  -t, --timestamp           start every output line with the time of day (HH:MM:SS)
-  -p, --port N              base port (default $PORT or 5000)
-  --stop-timeout DURATION   grace between TERM and KILL (default 10s)
-  -h, --help                show this help
-`;
 
 function parsePort(text: string, option: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
@@ -279,7 +258,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const config = parseRunArgs(argv);
     if (config.help) {
-      printOut(USAGE);
+      printOut(helpText('run') ?? '');
       return 0;
     }
     return await runProcfile(config);

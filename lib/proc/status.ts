@@ -1,4 +1,4 @@
-// /proc/PID/status: the signal sets of a process, as signal numbers.
+// /proc/PID/status: the signal sets of a process, as signal numbers, and its capabilities.
 import { readFileSync } from 'node:fs';
 import { sigsetFromHex } from '../signals.js';
 import { isGone, noSuchProcess } from './stat.js';
@@ -33,6 +33,15 @@ export function parseSignalSets(statusText: string): SignalSets {
 export function readSignalSets(pid: number | 'thread-self'): SignalSets {
   try {
     return parseSignalSets(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch (error) {
+    throw isGone(error) && typeof pid === 'number' ? noSuchProcess(pid, error) : error;
+  }
+}
+
+/** The effective capability set (CapEff) of a process, bit n = capability n; 'self' reads this process. */
+export function readEffectiveCapabilities(pid: number | 'self'): bigint {
+  try {
+    return BigInt(`0x${field(readFileSync(`/proc/${pid}/status`, 'utf8'), 'CapEff')}`);
   } catch (error) {
     throw isGone(error) && typeof pid === 'number' ? noSuchProcess(pid, error) : error;
   }

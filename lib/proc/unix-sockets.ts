@@ -23,10 +23,6 @@ export function readUnixSocketTable(): Map<number, string> {
   return table;
 }
 
-interface PeerQuery {
-  unixSocketPeers?: () => Array<[number, number]>;
-}
-
 /**
  * Peer inode of every connected unix socket in this network namespace (both directions), or
  * undefined when the addon cannot tell (not built, or without sock_diag support). The addon is
@@ -34,10 +30,8 @@ interface PeerQuery {
  */
 export function readUnixSocketPeers(): Map<number, number> | undefined {
   try {
-    const binding = native() as unknown as PeerQuery;
-    if (typeof binding.unixSocketPeers !== 'function') return undefined;
     const peers = new Map<number, number>();
-    for (const [inode, peer] of binding.unixSocketPeers()) {
+    for (const [inode, peer] of native().unixSocketPeers()) {
       peers.set(inode, peer);
       peers.set(peer, inode);
     }
