@@ -21,7 +21,7 @@ export function checkPgid(value: unknown, option = 'pgid'): number {
   return value;
 }
 
-/** Live members of a group: one pass over /proc/PID/stat, in C (a JS pass costs ~25 µs a process). */
+/** Live members of a group: one pass over /proc in C, a getpgid(2) per process (see groupScan). */
 function scanMembers(pgid: number): number[] {
   return native().groupScan(pgid);
 }
@@ -51,24 +51,50 @@ export function isGroupEmpty(pgid: number): boolean {
   return !groupHasAnyProcess(pgid) || scanMembers(pgid).length === 0;
 }
 
+/**
+ * A live process known to be in the group, and the promise of its exit event: while it is alive
+ * and still carries the pgid (one getpgid call), the group is not empty and needs no /proc scan;
+ * its exit event (the pidfd) wakes the wait at once.
+ */
+export interface GroupLeader {
+  pid: number;
+  exited: Promise<unknown>;
+}
+
 /** A pending waitUntilGroupEmpty(). */
 interface GroupWaiter {
   pgid: number;
   deadline: number;
   resolve: (empty: boolean) => void;
+  /** pid of a live member whose exit has not been reported yet, else 0. */
+  leader: number;
 }
 
 // Every pending wait is answered by ONE /proc scan per tick, shared by all waiters: stopping a
 // thousand groups at once costs a thousand cheap signal-0 probes and one scan per tick, not a
-// thousand scans. The tick interval starts at 1 ms (most groups die within milliseconds of a
-// signal), doubles up to 50 ms, and drops back to 1 ms whenever a new wait begins.
+// thousand scans. A waiter whose leader is alive and in the group costs one getpgid and no scan;
+// the leader's exit event runs a tick at once (one per event-loop turn, so leaders that exit
+// together share it). Between events the tick interval starts at 1 ms (most groups die within
+// milliseconds of a signal), doubles up to 50 ms, and drops back to 1 ms whenever a wait begins.
 const waiters = new Set<GroupWaiter>();
 let timer: NodeJS.Timeout | undefined;
+let immediate: NodeJS.Immediate | undefined;
 let interval = 1;
 
-/** pgids that still have a live (non-zombie) member, from one pass over /proc. */
+/** Which of the waiters' pgids still have a live (non-zombie) member: one pass over /proc. */
 function liveGroups(): Set<number> {
-  return new Set(native().groupScan(0));
+  return new Set(native().groupScan(0, [...new Set(Array.from(waiters, (w) => w.pgid))]));
+}
+
+/** The waiter's leader is alive and still in its group: the group is certainly not empty. */
+function leaderHoldsGroup(waiter: GroupWaiter): boolean {
+  if (waiter.leader === 0) return false;
+  try {
+    if (native().getpgid(waiter.leader) === waiter.pgid) return true;
+  } catch {
+    // gone: its exit event is on its way
+  }
+  return false;
 }
 
 function settle(waiter: GroupWaiter, empty: boolean): void {
@@ -76,19 +102,36 @@ function settle(waiter: GroupWaiter, empty: boolean): void {
   waiter.resolve(empty);
 }
 
-function schedule(ms: number): void {
+function cancelTick(): void {
   if (timer !== undefined) clearTimeout(timer);
+  if (immediate !== undefined) clearImmediate(immediate);
+  timer = undefined;
+  immediate = undefined;
+}
+
+function schedule(ms: number): void {
+  cancelTick();
   timer = setTimeout(tick, ms);
 }
 
+/** Tick in the next event-loop turn, after every exit event of this one. */
+function wake(): void {
+  interval = 1;
+  if (immediate !== undefined) return;
+  cancelTick();
+  immediate = setImmediate(tick);
+}
+
 function tick(): void {
-  timer = undefined;
+  cancelTick();
   let scan: Set<number> | undefined;
   const now = Date.now();
   for (const waiter of waiters) {
     // The probe answers for free when the group is gone altogether; only groups that still carry
     // some process (perhaps just a zombie leader held on purpose) need the shared scan.
-    if (!groupHasAnyProcess(waiter.pgid) || !(scan ??= liveGroups()).has(waiter.pgid)) {
+    if (leaderHoldsGroup(waiter)) {
+      if (now >= waiter.deadline) settle(waiter, false);
+    } else if (!groupHasAnyProcess(waiter.pgid) || !(scan ??= liveGroups()).has(waiter.pgid)) {
       settle(waiter, true);
     } else if (now >= waiter.deadline) {
       settle(waiter, false);
@@ -103,13 +146,19 @@ function tick(): void {
 
 /**
  * Resolve true when the group has no live member, false when timeoutMs passed first (Infinity:
- * never time out). Concurrent waits share one /proc scan per tick.
+ * never time out). Concurrent waits share one /proc scan per tick. `leader`: a member whose exit
+ * this process observes (a child it spawned); see GroupLeader.
  */
-export function waitUntilGroupEmpty(pgid: number, timeoutMs: number): Promise<boolean> {
+export function waitUntilGroupEmpty(pgid: number, timeoutMs: number, leader?: GroupLeader): Promise<boolean> {
   if (!groupHasAnyProcess(pgid)) return Promise.resolve(true);
   if (timeoutMs <= 0) return Promise.resolve(isGroupEmpty(pgid));
   return new Promise((resolve) => {
-    waiters.add({ pgid, deadline: Date.now() + timeoutMs, resolve });
+    const waiter: GroupWaiter = { pgid, deadline: Date.now() + timeoutMs, resolve, leader: leader?.pid ?? 0 };
+    waiters.add(waiter);
+    leader?.exited.then(() => {
+      waiter.leader = 0;
+      if (waiters.has(waiter)) wake();
+    });
     interval = 1;
     // Waits begun in the same turn (a stop of many groups) are answered by the same scan.
     schedule(1);

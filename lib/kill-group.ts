@@ -4,7 +4,7 @@
 import { native } from './native.js';
 import { assertSupportedPlatform } from './platform.js';
 import { SIGCONT, SIGKILL, parseSignal } from './signals.js';
-import { checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './group.js';
+import { type GroupLeader, checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './group.js';
 import type { SignalLike } from './options.js';
 
 function isNoSuchProcess(error: unknown): boolean {
@@ -47,6 +47,8 @@ export interface SweepOptions {
   signal: number;
   /** Milliseconds to wait for the group to empty before SIGKILL; Infinity: never escalate. */
   grace: number;
+  /** The group's leader, when this process watches its exit: no /proc scan while it lives. */
+  leader?: GroupLeader | undefined;
 }
 
 export interface SweepResult {
@@ -59,14 +61,14 @@ export interface SweepResult {
  * is empty. The caller keeps the leader's pid (= pgid) from being reused meanwhile (by holding the
  * leader as a zombie), so every killpg here reaches the intended group.
  */
-export async function sweepGroup(pgid: number, { signal, grace }: SweepOptions): Promise<SweepResult> {
+export async function sweepGroup(pgid: number, { signal, grace, leader }: SweepOptions): Promise<SweepResult> {
   if (!signalGroup(pgid, signal)) return { escalated: false };
   // A stopped process keeps a TERM pending until it is continued (as timeout(1) does, follow up
   // with SIGCONT); SIGKILL needs no help.
   if (signal !== SIGKILL && signal !== SIGCONT) signalGroup(pgid, SIGCONT);
   const killed = signal === SIGKILL;
-  if (await waitUntilGroupEmpty(pgid, killed ? Infinity : grace)) return { escalated: false };
+  if (await waitUntilGroupEmpty(pgid, killed ? Infinity : grace, leader)) return { escalated: false };
   signalGroup(pgid, SIGKILL);
-  await waitUntilGroupEmpty(pgid, Infinity);
+  await waitUntilGroupEmpty(pgid, Infinity, leader);
   return { escalated: true };
 }

@@ -200,10 +200,12 @@ export interface NativeBinding {
    */
   unixSocketPeers(): Array<[number, number]>;
   /**
-   * One pass over /proc/PID/stat. pgid > 0: the live (non-zombie) members of that group, sorted;
-   * pgid 0: the ids of every group that has a live member. Vanishing processes are skipped.
+   * One pass over /proc. pgid > 0: the live (non-zombie) members of that group, sorted; pgid 0:
+   * the ids of every group that has a live member, or only of the groups in `among`. With pgid > 0
+   * or `among` each process costs one getpgid(2), and only the groups' own processes have their
+   * /proc/PID/stat read (zombie or not). Vanishing processes are skipped.
    */
-  groupScan(pgid: number): number[];
+  groupScan(pgid: number, among?: number[]): number[];
 }
 
 function load(): NativeBinding {

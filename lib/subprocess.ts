@@ -291,7 +291,9 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
       // Once the leader is reaped its pid may be reused; if nobody is left, there is nothing to signal.
       if (this.#groupStillOurs() && !(this.#isReaped() && isGroupEmpty(this.pgid))) {
         this.#killedByGroup = true;
-        await sweepGroup(this.pgid, { signal: signo, grace });
+        // While the leader is alive the group is not empty: its exit event, not /proc, says when to look.
+        const leader = this.pid === this.pgid && this.#exitResult === null ? { pid: this.pid, exited: this.exited } : undefined;
+        await sweepGroup(this.pgid, { signal: signo, grace, leader });
       }
       // A leader that moved to another group (setsid, setpgid) is stopped on its own.
       if (this.#exitResult === null) await this.#stopProcess(SIGKILL, 0);

@@ -57,6 +57,11 @@ bool IsPidName(const char* name) {
   return true;
 }
 
+// True when pgid is one of the sorted ids in `among`.
+bool Among(const std::vector<int>& among, int pgid) {
+  return std::binary_search(among.begin(), among.end(), pgid);
+}
+
 }  // namespace
 
 Napi::Value GroupScan(const Napi::CallbackInfo& info) {
@@ -64,6 +69,19 @@ Napi::Value GroupScan(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "pgid must be a number");
   int wanted = info[0].As<Napi::Number>().Int32Value();
   if (wanted < 0) throw Napi::RangeError::New(env, "pgid must be 0 or a process group id");
+  // among: with pgid 0, only these groups are of interest (sorted here).
+  bool filtered = info.Length() > 1 && !info[1].IsUndefined();
+  std::vector<int> among;
+  if (filtered) {
+    if (!info[1].IsArray()) throw Napi::TypeError::New(env, "among must be an array of process group ids");
+    Napi::Array list = info[1].As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      Napi::Value item = list.Get(i);
+      if (!item.IsNumber()) throw Napi::TypeError::New(env, "among must be an array of process group ids");
+      among.push_back(item.As<Napi::Number>().Int32Value());
+    }
+    std::sort(among.begin(), among.end());
+  }
 
   int procFd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (procFd < 0) ThrowErrno(env, "open", "/proc");
@@ -77,10 +95,16 @@ Napi::Value GroupScan(const Napi::CallbackInfo& info) {
   std::vector<int> found;
   while (dirent* entry = readdir(dir)) {
     if (!IsPidName(entry->d_name)) continue;
+    // getpgid(2) answers for any process in one syscall, without opening and formatting its stat
+    // file: only the processes of the groups asked about are read further (zombie or not).
+    if (wanted != 0 || filtered) {
+      pid_t pgid = getpgid(atoi(entry->d_name));
+      if (pgid < 0 || (wanted != 0 ? pgid != wanted : !Among(among, pgid))) continue;
+    }
     StatFields stat;
     if (!ReadStat(procFd, entry->d_name, &stat) || stat.state == 'Z') continue;
     if (wanted == 0) {
-      found.push_back(stat.pgid);
+      if (!filtered || Among(among, stat.pgid)) found.push_back(stat.pgid);
     } else if (stat.pgid == wanted) {
       found.push_back(atoi(entry->d_name));
     }

@@ -7,8 +7,10 @@
 
 namespace procctl {
 
-// groupScan(pgid): pgid > 0: the live members of that group, sorted; pgid 0: the ids of every
-// group with at least one live member. Processes that vanish mid-scan are skipped.
+// groupScan(pgid, among?): pgid > 0: the live members of that group, sorted; pgid 0: the ids of
+// every group with at least one live member, or only of those listed in `among`. With pgid > 0 or
+// `among`, each process costs one getpgid(2) and only the groups' own processes are read from
+// /proc/PID/stat (to leave zombies out). Processes that vanish mid-scan are skipped.
 Napi::Value GroupScan(const Napi::CallbackInfo& info);
 
 }  // namespace procctl

@@ -68,6 +68,26 @@ describe('terminate()', () => {
     assert.deepEqual(groupMembers(child.pgid), []);
   });
 
+  test('a leader that left its group does not hold the stop: the emptied group ends it, then the leader is killed', { timeout: 10_000 }, async () => {
+    const member = started.sleepArg();
+    const ownGroup = native().getpgid(0);
+    // The leader forks a sleep (which stays in the group), then moves itself into this process's
+    // group (same session), so it is alive but no longer a member; TERM to the group reaches only the sleep.
+    const child = started.group(spawn('perl', ['-e', `if (fork() == 0) { exec 'sleep', '${member}' } setpgrp(0, ${ownGroup}); sleep 60`], { stdio: 'ignore' }));
+    try {
+      await waitUntil(() => started.sleepers().length === 1 && native().getpgid(child.pid) === ownGroup, 3000, 'member and moved leader');
+      const t0 = performance.now();
+      const result = await withDeadline(child.terminate({ grace: 60_000 }), 5000, 'terminate');
+      assert.ok(performance.now() - t0 < 5000, 'the grace period was not waited out');
+      assert.equal(result.signal, 'SIGKILL', 'the leader, outside the group, was killed on its own');
+      assert.deepEqual(groupMembers(child.pgid), []);
+      assert.deepEqual(started.stragglers(), []);
+    } finally {
+      child.kill('SIGKILL');
+      await child.exited;
+    }
+  });
+
   test('group: false stops the process alone', { timeout: 10_000 }, async () => {
     const member = started.sleepArg();
     const child = started.group(spawn('sh', ['-c', `sleep ${member} & wait`], { stdio: 'ignore' }));
@@ -177,6 +197,37 @@ describe('groupMembers() reads /proc/PID/stat correctly', () => {
       killGroupQuietly(child.pgid);
       await child.exited;
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('groupScan(0, among): only the groups asked about', () => {
+  test('lists the groups with a live member among those given; a group of zombies and an unused id are left out', { timeout: 10_000 }, async () => {
+    const a = started.group(spawn('sleep', [started.sleepArg()], { stdio: 'ignore' }));
+    const b = started.group(spawn('sleep', [started.sleepArg()], { stdio: 'ignore' }));
+    // A group whose only other process is a zombie: its leader never reaps the short-lived child.
+    const z = started.group(spawn('sh', ['-c', `sleep 0 & exec sleep ${started.sleepArg()}`], { stdio: 'ignore' }));
+    try {
+      await waitUntil(() => {
+        try {
+          const children = readFileSync(`/proc/${z.pid}/task/${z.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+          return children.length === 1 && readStat(Number(children[0])).state === 'Z';
+        } catch {
+          return false;
+        }
+      }, 3000, 'a zombie in the third group');
+      z.kill('SIGKILL');
+      await z.exited;
+      // The zombie child stays in z's group (reparented, not reaped here while the test looks).
+      const unused = 4194304;
+      assert.deepEqual(native().groupScan(0, [b.pgid, unused, a.pgid, z.pgid]), [a.pgid, b.pgid].sort((x, y) => x - y));
+      assert.deepEqual(native().groupScan(0, []), []);
+      assert.ok(native().groupScan(0).includes(a.pgid), 'without among: every group');
+      assert.deepEqual(native().groupScan(a.pgid), [a.pid]);
+    } finally {
+      killGroupQuietly(a.pgid);
+      killGroupQuietly(b.pgid);
+      await Promise.all([a.exited, b.exited]);
     }
   });
 });
