@@ -10,6 +10,10 @@
  *   spawn-loop exitstamp N STAMPER FILE    N runs of STAMPER FILE (bench/c/stamp-exit.c); prints
  *                                          N lines, the ns from the child's stamp to waitpid's return
  *
+ * With SPAWN_LOOP_RSS_MIB=N in the environment it first grows its own resident set by N MiB
+ * (malloc'ed in 64 MiB blocks, every page written), so the bound can be taken at the same RSS as
+ * the Node parent it is compared with.
+ *
  * bench/run.mjs compiles this on the fly and reads its stdout.
  */
 #define _GNU_SOURCE
@@ -28,6 +32,20 @@ static long long now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Grow the resident set by mib MiB of written pages, kept until exit. */
+static void inflate_rss(long mib) {
+  const size_t block = 64UL << 20;
+  for (long done = 0; done < mib; done += 64) {
+    size_t size = (size_t)(mib - done < 64 ? mib - done : 64) << 20;
+    char *memory = malloc(size < block ? size : block);
+    if (memory == NULL) {
+      fprintf(stderr, "spawn-loop: cannot allocate %ld MiB\n", mib);
+      exit(1);
+    }
+    memset(memory, 0x5a, size);
+  }
 }
 
 static pid_t start_child(char **argv) {
@@ -99,6 +117,8 @@ static void run_exitstamp(long n, char *stamper, char *path) {
 }
 
 int main(int argc, char **argv) {
+  const char *rss_mib = getenv("SPAWN_LOOP_RSS_MIB");
+  if (rss_mib != NULL) inflate_rss(atol(rss_mib));
   if (argc >= 5 && strcmp(argv[1], "serial") == 0) {
     run_serial(atol(argv[2]), atol(argv[3]), argv + 4);
     return 0;

@@ -9,7 +9,7 @@ import { RUN_ENV, sweepMarked } from './sweep.mjs';
 import { num, table } from './format.mjs';
 
 export const EXTRAS = [
-  { script: 'cli.mjs', title: 'CLI', args: [] },
+  { script: 'cli.mjs', title: 'CLI start', args: ['--json'] },
   { script: 'supervisor.mjs', title: 'Supervisor', args: ['--json'] },
   { script: 'init.mjs', title: 'procctl init', args: ['--json'] },
   { script: 'lines.mjs', title: 'lines() over 100 MB', args: ['--json'] },
@@ -51,7 +51,8 @@ function jsonLinesTable(output) {
     try {
       const value = JSON.parse(line);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-      records.push(value);
+      // {target, measured, met} lines are verdicts: the Targets table shows them.
+      if (typeof value.target !== 'string') records.push(value);
     } catch {
       return null;
     }

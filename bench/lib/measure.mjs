@@ -123,7 +123,7 @@ export async function interleaveRounds(cells, rounds) {
 
 /**
  * Serial timing cells (collect(plan) → samples like collectSerial's) measured in interleaved
- * rounds that share out the plan. Returns [{name, ...summaries} | {name, error}].
+ * rounds that share out the plan. Returns [{name, ...summaries, roundMedians} | {name, error}].
  */
 export async function measureInRounds(cells, plan, onCell = () => {}) {
   const rounds = plan.rounds ?? 1;
@@ -133,7 +133,11 @@ export async function measureInRounds(cells, plan, onCell = () => {}) {
   );
   return cells.map(({ name }) => {
     const { results, error } = outcome.get(name);
-    const row = error ? { name, error } : { name, ...summarizeCollected(results.reduce(mergeCollected, null)) };
+    // roundMedians: the median of each round alone, so rounds can be compared side by side.
+    const row = error ? { name, error } : {
+      name, ...summarizeCollected(results.reduce(mergeCollected, null)),
+      roundMedians: results.map((r) => summarize(r.totals).median),
+    };
     onCell(row);
     return row;
   });

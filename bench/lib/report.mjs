@@ -1,7 +1,7 @@
 // The Markdown report: machine facts, targets, one section per scenario, links to the charts.
 // BENCHMARKS.md keeps everything below FINDINGS_MARKER (hand-written) across runs.
 import { errorLine, medianP99, num, table } from './format.mjs';
-import { evaluateTargets, verdict } from './targets.mjs';
+import { HEADLINE, evaluateTargets, verdict } from './targets.mjs';
 import { renderExtra } from './extras.mjs';
 
 export const FINDINGS_MARKER = '<!-- Findings: written by hand. bench/run.mjs rewrites everything above this line and keeps everything below it. -->';
@@ -129,9 +129,35 @@ function rssSection(r, chartDir) {
     + ' spawnSync blocks for the whole run of the child by design.',
     '',
     table(header('stall (in call p99 / max)'), stallRows),
+    ...roundsTables(ok),
     ...(failed ? ['', failed] : []),
     ...(chartDir ? ['', `![cost vs parent RSS](${chartDir}/spawn-vs-rss.svg)`] : []),
   ].join('\n');
+}
+
+/**
+ * From 1 GB up: each interleaved round's median for procctl and the two C bounds (a small C
+ * process, and one grown to the same RSS), so a cost that grows with RSS shows in every round.
+ */
+function roundsTables(levels) {
+  const out = [];
+  for (const l of levels) {
+    const ours = l.rows?.find((row) => row.name === HEADLINE && !row.error);
+    const same = l.cBoundSameRss && !l.cBoundSameRss.error ? l.cBoundSameRss : undefined;
+    const small = l.cBound && !l.cBound.error ? l.cBound : undefined;
+    if (!ours?.roundMedians || !same?.roundMedians) continue;
+    const rows = ours.roundMedians.map((ms, i) => {
+      const c = same.roundMedians[i];
+      const s = small?.roundMedians?.[i];
+      return [String(i + 1), num(ms), num(c), s === undefined ? 'n/a' : num(s), `${num(ms / c)}×`,
+        s === undefined ? 'n/a' : `${num(ms / s)}×`];
+    });
+    out.push('', `**${l.label}, round by round** (median ms of each interleaved round; the same-RSS C process`
+      + ` holds ${num(l.rssBytes / 2 ** 20)} MiB of written pages, malloc'ed in 64 MiB blocks as the Node`
+      + ' parent\'s Buffers are)', '',
+      table(['Round', `${HEADLINE} ms`, 'C, same RSS ms', 'C, small process ms', 'vs C same RSS', 'vs C small'], rows));
+  }
+  return out;
 }
 
 function throughputSection(r, chartDir) {

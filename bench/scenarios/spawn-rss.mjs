@@ -1,11 +1,12 @@
 // Scenario: spawn+wait of /bin/true, one at a time, with this process's RSS grown to one level.
 // The libraries and the C bound are measured in interleaved rounds (lib/measure.mjs).
 // Config: {label, targetBytes, file, spawnLoop, plan: {rounds, budgetMs, minIter, maxIter, warmup, warmupMs}}.
-// Result: {label, rssBytes, rows: [{name, totalMs, syncMs, loopDelayMaxMs, stallMaxMs} | {name,
-// error}], cBound: {name, totalMs, syncMs}, floor: {name, stallMaxMs, ...}, missing}.
+// Result: {label, rssBytes, rows: [{name, totalMs, syncMs, loopDelayMaxMs, stallMaxMs, roundMedians}
+// | {name, error}], cBound: {name, totalMs, syncMs}, cBoundSameRss (from 1 GB: the bound in a C
+// process grown to the same RSS), floor: {name, stallMaxMs, ...}, missing}.
 // The floor cell spawns nothing: it waits a 0 ms timer per iteration, so its longest stall is
 // what the runtime itself (GC, JIT, the machine) costs the event loop over the same stretch.
-import { C_SPAWN, collectCSerial } from '../lib/c-bound.mjs';
+import { C_SPAWN, C_SPAWN_SAME_RSS, collectCSerial } from '../lib/c-bound.mjs';
 import { loadLibraries } from '../lib/libraries.mjs';
 import { LOOP_FLOOR, collectSerial, measureInRounds } from '../lib/measure.mjs';
 import { inflateRssTo, rssBytes } from '../lib/rss.mjs';
@@ -18,6 +19,10 @@ await runScenario(async ({ label, targetBytes, file, spawnLoop, plan }) => {
   const cells = [
     ...loaded.map(({ name, adapter }) => ({ name, collect: (p) => collectSerial(() => adapter.spawnWait(file, []), p) })),
     { name: C_SPAWN, collect: async (p) => collectCSerial(spawnLoop, file, p) },
+    // From 1 GB up, the bound again from a C process holding as much touched memory as this one.
+    ...(targetBytes >= 2 ** 30
+      ? [{ name: C_SPAWN_SAME_RSS, collect: async (p) => collectCSerial(spawnLoop, file, p, rssAtStart / 2 ** 20) }]
+      : []),
     { name: LOOP_FLOOR, collect: (p) => collectSerial(() => new Promise((resolve) => setTimeout(resolve, 0)), p) },
   ];
   const rows = await measureInRounds(cells, plan, (row) => progress('spawn', row.error
@@ -25,8 +30,9 @@ await runScenario(async ({ label, targetBytes, file, spawnLoop, plan }) => {
     : `${label} ${row.name}: median ${row.totalMs.median.toFixed(3)} ms (n=${row.totalMs.n})`));
   return {
     label, targetBytes, rssBytes: rssAtStart, rssBytesAtEnd: rssBytes(), plan,
-    rows: rows.filter((row) => row.name !== C_SPAWN && row.name !== LOOP_FLOOR),
+    rows: rows.filter((row) => row.name !== C_SPAWN && row.name !== C_SPAWN_SAME_RSS && row.name !== LOOP_FLOOR),
     cBound: rows.find((row) => row.name === C_SPAWN),
+    cBoundSameRss: rows.find((row) => row.name === C_SPAWN_SAME_RSS),
     floor: rows.find((row) => row.name === LOOP_FLOOR),
     missing,
   };
