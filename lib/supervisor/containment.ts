@@ -3,8 +3,8 @@
 //   'group'  — the child leads a process group; a stop is signal → grace → SIGKILL on the group,
 //              done when the group is empty. A descendant that calls setsid() leaves the group
 //              and is NOT contained (documented and tested).
-//   'reaper' — a procctl-reaper process (subreaper + parent-death signal) runs the command and
-//              holds its whole subtree, escapees included, even when the supervisor is SIGKILLed.
+//   'reaper' — procctl-init in contained mode (subreaper + parent-death signal) runs the command
+//              and holds its whole subtree, escapees included, even when the supervisor is SIGKILLed.
 //   'cgroup' — the child starts in its own cgroup v2; nothing it starts can leave it.
 // In every mode the child's life ends when everything it contained is gone: after the main
 // process exits on its own, leftovers get the stop signal, then SIGKILL after stopTimeout.
@@ -17,7 +17,7 @@ import { startInCgroup } from './cgroup-containment.js';
 
 /** A running supervised child, whatever its containment. */
 export interface Contained {
-  /** The supervised process: the command itself, or its procctl-reaper. */
+  /** The supervised process: the command itself, or its reaper (procctl-init). */
   readonly process: Subprocess;
   /** Resolves once the child and everything it contained are gone, with the command's exit. */
   readonly finished: Promise<ExitResult>;
@@ -29,7 +29,7 @@ export interface Contained {
 
 /** Settings of the supervisor that containments need. */
 export interface ContainContext {
-  /** Resolved procctl-reaper path (only needed by 'reaper' children). */
+  /** Resolved procctl-init path (only needed by 'reaper' children). */
   reaperPath: string | null;
   /** Resolved cgroup parent (only needed by 'cgroup' children). */
   cgroupParent: string | null;

@@ -82,7 +82,7 @@ export interface SupervisorOptions {
    */
   cgroupParent?: string;
   /**
-   * Path of the procctl-reaper executable.
+   * Path of the reaper executable, procctl-init.
    * @default the one built with the addon (build/Release, else prebuilds/)
    */
   reaperPath?: string;

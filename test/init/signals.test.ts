@@ -148,4 +148,23 @@ describe('procctl init: the first moments', { timeout: 60_000 }, () => {
       killMarked(nap);
     }
   });
+
+  test('the same as PID 1 in a PID namespace: the TERM is not dropped', async (t) => {
+    const why = unshareWorks();
+    if (why !== null) return t.skip(why);
+    const nap = uniqueSleep();
+    const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, CLI, 'init', '--', 'sleep', nap], { stdio: 'ignore' });
+    const exited = exitOf(unshare);
+    try {
+      await waitUntil(() => childrenOf(unshare.pid!).length === 1, 5000, 'PID 1 of the namespace');
+      const [pid1] = childrenOf(unshare.pid!);
+      await waitUntil(() => (sigMask(pid1!, 'SigCgt') & maskOf(30)) !== 0n, 10_000, 'procctl init listening');
+      process.kill(pid1!, 'SIGTERM');
+      assert.equal(await withDeadline(exited, 10_000, 'init exit'), 143);
+      assert.deepEqual(sleepers(nap), []);
+    } finally {
+      unshare.kill('SIGKILL');
+      killMarked(nap);
+    }
+  });
 });
