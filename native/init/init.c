@@ -76,7 +76,8 @@
 #define MAX_SIGNAL 64
 #define ALL_SIGNALS (~(uint64_t)0)
 #define BIT(sig) ((uint64_t)1 << ((sig) - 1))
-/* Processes one /proc scan can hold; more on the machine are seen by the next round. */
+/* Processes one /proc scan can hold; on a machine with more, the scan sees only the first ones
+ * (the command's group is still signalled as a whole with one kill). */
 #define MAX_PROCS (1 << 17)
 
 /* ---- raw system calls ------------------------------------------------------------------- */
