@@ -142,9 +142,22 @@ export async function pipeline(commands: readonly PipelineCommand[], options?: E
     timedOut = true;
     controller.abort();
   }, timeout) : undefined;
+  // A command that already exited by itself stops reacting to the pipeline's limits, but what it
+  // left in its group (a background `sleep &` holding the next command's stdin) is still part of
+  // the unit: the pipeline's stop sweeps every started group, exited leader or not.
+  const sweeps: Promise<unknown>[] = [];
+  let started: Subprocess[] = [];
+  const stopAll = (): void => {
+    const { killSignal, killAfter } = whole.spawn;
+    for (const child of started) sweeps.push(child.terminate({ signal: killSignal, grace: killAfter }).catch(() => undefined));
+  };
+  controller.signal.addEventListener('abort', stopAll, { once: true });
   try {
     const children = await startStages(stages);
+    started = children;
+    if (controller.signal.aborted) stopAll();
     const outcomes = await Promise.all(children.map((child, i) => complete(child, stages[i]!.plan)));
+    await Promise.all(sweeps);
     const aborted = abortSignal?.aborted === true;
     const last = outcomes[outcomes.length - 1]!;
     const result: ExecResult = { ...last.result, timedOut };
@@ -169,6 +182,7 @@ export async function pipeline(commands: readonly PipelineCommand[], options?: E
     });
   } finally {
     clearTimeout(timer);
+    controller.signal.removeEventListener('abort', stopAll);
     abortSignal?.removeEventListener('abort', onAbort);
   }
 }

@@ -93,6 +93,22 @@ describe('pipeline()', () => {
     assert.deepEqual(await settleLeaks(before), [], 'no fd, child or zombie left');
   });
 
+  test('an abort also empties the group of a command that already exited', { timeout: 20_000 }, async () => {
+    const controller = new AbortController();
+    const [a, b] = [started.sleepArg(), started.sleepArg()];
+    // The first command exits once its input ends, leaving its background sleep holding the
+    // second command's stdin.
+    const run = pipeline([['sh', ['-c', `sleep ${a} & cat`]], ['sh', ['-c', `sleep ${b} & cat`]]], { input: 'x', signal: controller.signal });
+    await waitUntil(() => started.sleepers().length === 2, 5000, 'background sleeps running');
+    await waitUntil(() => findByCmdline(`sleep ${a} & cat`).length === 0, 5000, 'first command exited');
+    const sleepers = started.sleepers();
+    controller.abort();
+    const error = await withDeadline(rejection(run), 10_000, 'pipeline settles');
+    assert.equal(error.aborted, true);
+    for (const pid of sleepers) assert.equal(isAlive(pid), false, `sleep ${pid} still runs`);
+    assert.deepEqual(started.stragglers(), []);
+  });
+
   test('an abort stops every group as well', { timeout: 20_000 }, async () => {
     const controller = new AbortController();
     const [a, b] = [started.sleepArg(), started.sleepArg()];
