@@ -21,6 +21,7 @@ export { platformSupport } from './native.js';
 export type { PlatformSupport } from './native.js';
 export { inspect } from './proc/inspect.js';
 export type { ProcessInfo, InspectedFd } from './proc/inspect.js';
+export type { StopCause, StopInfo } from './proc/stop.js';
 export { processTree } from './proc/tree.js';
 export type { TreeNode } from './proc/tree.js';
 export { Supervisor } from './supervisor/supervisor.js';

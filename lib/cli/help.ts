@@ -70,9 +70,10 @@ failed; 126 found but not executable; 127 not found; 128+N the command died of s
 
 const INSPECT = `Usage: procctl inspect PID [--json]
 
-Show a process: ppid, pgid, sid, tty, state, command line; its ignored, blocked, caught and
-pending signals by name; every open fd with the other processes that hold the same pipe, FIFO
-or socket (for unix sockets: the process on the other end).
+Show a process: ppid, pgid, sid, tty, state, command line; the terminal's foreground group and,
+for a stopped process, why it stopped (e.g. a background group reading its terminal); its
+ignored, blocked, caught and pending signals by name; every open fd with the other processes
+that hold the same pipe, FIFO or socket (for unix sockets: the process on the other end).
 
 Options:
   --json        print one JSON object

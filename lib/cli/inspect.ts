@@ -79,6 +79,13 @@ function idLine(info: Inspection['info'], colors: Palette): string {
   return `  ppid ${info.ppid}   pgid ${info.pgid}   sid ${info.sid}   tty ${info.tty ?? '-'}${colors.dim(leader)}\n`;
 }
 
+/** The terminal's foreground group against the process's own: who reads the terminal now. */
+function terminalLine(info: Inspection['info']): string {
+  if (info.foregroundGroup === null) return '';
+  const where = info.foregroundGroup === info.pgid ? 'its own group: foreground' : `its group ${info.pgid} is in the background`;
+  return `  terminal foreground group ${info.foregroundGroup} (${where})\n`;
+}
+
 export function renderInspection(inspection: Inspection, colors: Palette): string {
   const { info } = inspection;
   const command = printable(info.cmdline.length > 0 ? info.cmdline.join(' ') : `[${inspection.comm}]`);
@@ -87,6 +94,8 @@ export function renderInspection(inspection: Inspection, colors: Palette): strin
   out += idLine(info, colors);
   out += `  state ${info.state === 'Z' ? colors.red(state) : state}\n`;
   if (info.state === 'Z') out += `  ${colors.red('zombie')}: exited, not yet reaped by its parent ${info.ppid}\n`;
+  out += terminalLine(info);
+  if (info.stop !== null) out += `  ${colors.yellow(info.stop.explanation)}\n`;
   out += `${colors.bold('signals')}\n`;
   out += signalLine('ignored', info.signals.ignored, colors, (s) => colors.bold(colors.red(s)));
   out += signalLine('blocked', info.signals.blocked, colors, (s) => colors.bold(colors.yellow(s)));

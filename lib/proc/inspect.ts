@@ -7,6 +7,7 @@ import { type AccessMode, type FdEntry, type FdType, isShareable, readAccessMode
 import { findHolders } from './holders.js';
 import { isGone, isKernelThread, readStat, tryReadStat } from './stat.js';
 import { readSignalSets } from './status.js';
+import { type StopInfo, explainStop } from './stop.js';
 import { ttyName } from './tty.js';
 import { readUnixSocketPeers, readUnixSocketTable } from './unix-sockets.js';
 
@@ -25,8 +26,12 @@ export interface ProcessInfo {
   sid: number;
   /** Controlling terminal as ps names it ('pts/0'), or null. */
   tty: string | null;
+  /** The terminal's foreground process group (tpgid), or null without a controlling terminal. */
+  foregroundGroup: number | null;
   /** One letter as in /proc/PID/stat: R S D Z T t I X. */
   state: string;
+  /** Why the process is stopped (state T or t), or null. */
+  stop: StopInfo | null;
   cmdline: string[];
   signals: { ignored: string[]; blocked: string[]; caught: string[]; pending: string[] };
   fds: InspectedFd[];
@@ -150,7 +155,9 @@ export function collectInspection(pid: number, options: InspectOptions = {}): In
       pgid: stat.pgid,
       sid: stat.sid,
       tty: ttyName(stat.ttyNr),
+      foregroundGroup: stat.ttyNr === 0 || stat.tpgid <= 0 ? null : stat.tpgid,
       state: stat.state,
+      stop: explainStop(stat),
       cmdline,
       signals: { ignored: names(sets.ignored), blocked: names(sets.blocked), caught: names(sets.caught), pending: names(sets.pending) },
       fds: inspected,

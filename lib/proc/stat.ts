@@ -12,6 +12,8 @@ export interface ProcStat {
   sid: number;
   /** Controlling terminal as a device number, 0 for none. */
   ttyNr: number;
+  /** The controlling terminal's foreground process group; -1 without a terminal. */
+  tpgid: number;
   /** Kernel PF_* flags; see isKernelThread. */
   flags: number;
 }
@@ -49,6 +51,7 @@ export function parseStat(text: string): ProcStat {
     pgid: Number(rest[2]),
     sid: Number(rest[3]),
     ttyNr: Number(rest[4]),
+    tpgid: Number(rest[5]),
     flags: Number(rest[6]),
   };
 }

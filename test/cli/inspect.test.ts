@@ -3,7 +3,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { firstLine, isOneErrorLine, killMarked, sleepers, runCli, uniqueSleep } from '../helpers/cli.js';
-import { exists, waitUntil, zombieChildren } from '../helpers/proc.js';
+import { exists, readStat, waitUntil, zombieChildren } from '../helpers/proc.js';
+import { CTRL_Z, PtyShell, ptyShellMissing } from '../helpers/terminal.js';
 
 const T = { timeout: 20_000 };
 
@@ -13,7 +14,9 @@ interface InspectJson {
   pgid: number;
   sid: number;
   tty: string | null;
+  foregroundGroup: number | null;
   state: string;
+  stop: { cause: string; explanation: string } | null;
   cmdline: string[];
   signals: { ignored: string[]; blocked: string[]; caught: string[]; pending: string[] };
   fds: Array<{ fd: number; target: string; type: string; sharedWith: number[] }>;
@@ -28,7 +31,9 @@ async function inspectJson(pid: number): Promise<InspectJson> {
 describe('procctl inspect', () => {
   test('--json has exactly the documented shape', T, async () => {
     const info = await inspectJson(process.pid);
-    assert.deepEqual(Object.keys(info), ['pid', 'ppid', 'pgid', 'sid', 'tty', 'state', 'cmdline', 'signals', 'fds']);
+    assert.deepEqual(Object.keys(info), ['pid', 'ppid', 'pgid', 'sid', 'tty', 'foregroundGroup', 'state', 'stop', 'cmdline', 'signals', 'fds']);
+    assert.equal(info.stop, null, 'a running process has no stop to explain');
+    if (info.tty === null) assert.equal(info.foregroundGroup, null, 'no terminal, no foreground group');
     assert.equal(info.pid, process.pid);
     assert.equal(info.ppid, process.ppid);
     assert.ok(info.tty === null || typeof info.tty === 'string');
@@ -154,3 +159,60 @@ describe('procctl inspect', () => {
   });
 });
 
+describe('procctl inspect explains a stopped process', { skip: ptyShellMissing() ?? false }, () => {
+  /** Start a background job in an interactive shell on a pty; resolve with its pid once stopped. */
+  async function stoppedJob(shell: PtyShell, line: string, tag: string): Promise<number> {
+    shell.line(`${line} & echo "${tag}=$!"`);
+    const [, pid] = await shell.waitFor(new RegExp(`${tag}=(\\d+)\\n`));
+    await waitUntil(() => readStat(Number(pid)).state === 'T', 5000, `${line} to stop`);
+    return Number(pid);
+  }
+
+  test('a background group reading or setting its terminal; a Ctrl-Z stop; the foreground group', { timeout: 60_000 }, async () => {
+    const nap = uniqueSleep();
+    const shell = new PtyShell();
+    const pids: number[] = [];
+    try {
+      await shell.waitFor(/\$ $/);
+      const reader = await stoppedJob(shell, "sh -c 'read x'", 'reader');
+      const setter = await stoppedJob(shell, 'stty -echo', 'setter');
+      pids.push(reader, setter);
+      shell.line(`sleep ${nap}`);
+      await waitUntil(() => sleepers(nap).length === 1, 5000, 'the foreground sleep');
+      const [sleeper] = sleepers(nap);
+      pids.push(sleeper!);
+      shell.keys(CTRL_Z);
+      await waitUntil(() => readStat(sleeper!).state === 'T', 5000, 'Ctrl-Z to stop the sleep');
+
+      const shellGroup = readStat(readStat(reader).ppid).pgid;
+      const read = await inspectJson(reader);
+      assert.equal(read.stop?.cause, 'terminal-input');
+      assert.match(read.stop!.explanation, /^stopped: background process group reading its terminal \(SIGTTIN\)/);
+      assert.equal(read.foregroundGroup, shellGroup, 'the shell holds the terminal');
+      assert.notEqual(read.foregroundGroup, read.pgid);
+      const text = await runCli(['inspect', String(reader)]);
+      assert.match(text.stdout, /stopped: background process group reading its terminal \(SIGTTIN\)/);
+      assert.match(text.stdout, new RegExp(`terminal foreground group ${shellGroup} \\(its group ${read.pgid} is in the background\\)`));
+
+      assert.equal((await inspectJson(setter)).stop?.cause, 'terminal-output');
+      const stopped = await inspectJson(sleeper!);
+      assert.equal(stopped.stop?.cause, 'signal');
+      assert.match(stopped.stop!.explanation, /SIGTSTP/);
+      // The shell itself: its group holds the terminal, it is not stopped.
+      const own = await inspectJson(readStat(reader).ppid);
+      assert.equal(own.foregroundGroup, own.pgid);
+      assert.equal(own.stop, null);
+      assert.match((await runCli(['inspect', String(own.pid)])).stdout, /terminal foreground group \d+ \(its own group: foreground\)/);
+    } finally {
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      killMarked(nap);
+      await shell.close();
+    }
+  });
+});

@@ -16,7 +16,7 @@ const T = { timeout: 10_000 };
 describe('parsers', () => {
   test('stat: a comm with spaces and parentheses', () => {
     const s = parseStat('42 (a) b (c)) S 1 42 40 34816 42 4194560 0 0');
-    assert.deepEqual(s, { pid: 42, comm: 'a) b (c)', state: 'S', ppid: 1, pgid: 42, sid: 40, ttyNr: 34816, flags: 4194560 });
+    assert.deepEqual(s, { pid: 42, comm: 'a) b (c)', state: 'S', ppid: 1, pgid: 42, sid: 40, ttyNr: 34816, tpgid: 42, flags: 4194560 });
     assert.equal(isKernelThread(readStat(process.pid)), false);
     assert.equal(stateName('Z'), 'zombie');
   });
@@ -89,7 +89,7 @@ describe('processTree()', () => {
   });
 
   test('the orphan rule', () => {
-    const entry = (pid: number, ppid: number, pgid: number, sid: number): ProcessEntry => ({ pid, ppid, pgid, sid, comm: 'x', state: 'S', ttyNr: 0, flags: 0, cmd: 'x' });
+    const entry = (pid: number, ppid: number, pgid: number, sid: number): ProcessEntry => ({ pid, ppid, pgid, sid, comm: 'x', state: 'S', ttyNr: 0, tpgid: -1, flags: 0, cmd: 'x' });
     const table = (...entries: ProcessEntry[]): ProcessTable => ({ byPid: new Map(entries.map((e) => [e.pid, e])), childrenOf: new Map() });
     const init = entry(1, 0, 1, 1);
     const reaper = entry(50, 1, 50, 50);
