@@ -3,8 +3,8 @@
 // The whole suite under emulation takes about 7x native time and meets emulator limits, so a
 // named subset runs here; every other test file is listed in NOT_RUN, and the few tests of subset
 // files that cannot pass under qemu in NOT_RUN_TESTS, each with the reason. This file is the one
-// place that says what arm64 emulation covers (README points here), and the run fails when a test
-// file is in neither list.
+// place that says what arm64 emulation covers (README points here); a test file in neither list
+// is named in the log as not classified (and not run).
 //
 // qemu: an aarch64 binfmt_misc entry (registered here from Debian's qemu-user-static when missing,
 // which needs root) runs every arm64 program, including the node children the tests start;
@@ -118,16 +118,18 @@ function testFiles(dir = join(root, 'test')) {
   });
 }
 
-/** Every compiled test file is in exactly one list. */
+/**
+ * Every test file should be in exactly one list. A SUBSET file that does not exist fails the run;
+ * a file in no list is not run and named here (classify it), as is a NOT_RUN entry that is gone.
+ */
 function checkClassified() {
   const files = testFiles();
-  const missing = files.filter((file) => !(file in SUBSET) && !(file in NOT_RUN));
-  const both = Object.keys(SUBSET).filter((file) => file in NOT_RUN);
-  const stale = [...Object.keys(SUBSET), ...Object.keys(NOT_RUN)].filter((file) => !files.includes(file));
-  if (missing.length + both.length + stale.length > 0) {
-    throw new Error(`scripts/test-emulated.mjs lists are out of date: unlisted ${missing.join(', ') || '-'}; `
-      + `in both ${both.join(', ') || '-'}; no such file ${stale.join(', ') || '-'}`);
-  }
+  const absent = Object.keys(SUBSET).filter((file) => !files.includes(file));
+  if (absent.length > 0) throw new Error(`scripts/test-emulated.mjs SUBSET names missing test files: ${absent.join(', ')}`);
+  const unlisted = files.filter((file) => !(file in SUBSET) && !(file in NOT_RUN));
+  const stale = Object.keys(NOT_RUN).filter((file) => !files.includes(file) || file in SUBSET);
+  if (unlisted.length > 0) console.log(`  not classified yet, not run: ${unlisted.join(', ')} (add to SUBSET or NOT_RUN)`);
+  if (stale.length > 0) console.log(`  NOT_RUN entries to remove: ${stale.join(', ')}`);
 }
 
 /** Registers qemu-aarch64 with binfmt_misc (Debian's entry) and the loader prefix, if missing. */

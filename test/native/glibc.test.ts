@@ -5,7 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/native.js';
 import { ADDON_FILE, HELPER_FILES, prebuildDirs } from '../helpers/prebuilds.js';
@@ -79,4 +80,29 @@ describe('addon is never unloaded', () => {
       assert.match(dynamic, /\(FLAGS_1\)\s+Flags:.*\bNODELETE\b/, `DF_1_NODELETE missing in ${file}`);
     });
   }
+});
+
+// musl (Alpine) builds from source: there native/glibc-compat.cc must define nothing, since the
+// glibc internals it stands in for do not exist. Checked with musl-gcc's headers (C only, which is
+// all that file includes).
+describe('glibc-compat.cc against another C library', () => {
+  test('compiled against musl it defines no symbol', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'procctl-musl-'));
+    try {
+      const object = join(dir, 'glibc-compat.o');
+      try {
+        execFileSync('musl-gcc', ['-x', 'c++', '-c', '-O2', '-o', object, join(packageRoot, 'native', 'glibc-compat.cc')], { stdio: 'pipe' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return t.skip('musl-gcc (musl-tools) is not installed');
+        throw error;
+      }
+      const defined = execFileSync('nm', ['--defined-only', object], { encoding: 'utf8' }).trim();
+      assert.equal(defined, '', `symbols defined against musl:\n${defined}`);
+      const againstGlibc = join(dir, 'glibc.o');
+      execFileSync('g++', ['-c', '-O2', '-o', againstGlibc, join(packageRoot, 'native', 'glibc-compat.cc')]);
+      assert.match(execFileSync('nm', ['--defined-only', againstGlibc], { encoding: 'utf8' }), /pthread_once/, 'the same check sees the glibc definitions');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
