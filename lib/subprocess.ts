@@ -306,6 +306,8 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
 
   async #stopProcess(signo: number, grace: number): Promise<ExitResult> {
     this.kill(signo);
+    // Infinity: never escalate, as for the group sweep (a capped timer would KILL after 24.8 days).
+    if (grace === Infinity) return this.exited;
     if (this.#exitResult === null && grace > 0) {
       const abort = new AbortController();
       await Promise.race([this.exited, sleep(Math.min(grace, 0x7fffffff), undefined, { signal: abort.signal, ref: this.#refed }).catch(() => undefined)]);

@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLI, killMarked, uniqueSleep } from '../helpers/cli.js';
 import { findByCmdline, readStat, waitUntil } from '../helpers/proc.js';
-import { CTRL_C, CTRL_Z, PtyShell, ptyShellMissing } from '../helpers/terminal.js';
+import { CTRL_BACKSLASH, CTRL_C, CTRL_Z, PtyShell, ptyShellMissing } from '../helpers/terminal.js';
 
 const T = { timeout: 60_000 };
 const PROCCTL = `${process.execPath} ${CLI}`;
@@ -103,6 +103,19 @@ describe('procctl exec --timeout on a terminal', { skip: ptyShellMissing() ?? fa
       const [, before] = await shell.waitFor(/before=\[([0-9a-f:]+)\]/);
       const [, after] = await shell.waitFor(/after=\[([0-9a-f:]+)\]/);
       assert.equal(after, before);
+      assert.deepEqual(findByCmdline(marker), [], 'nothing left');
+    });
+  });
+
+  test('Ctrl-\\ reaches the command\'s group directly: the job ends with 131', T, async () => {
+    const marker = uniqueSleep();
+    await withShell([marker], async (shell) => {
+      shell.line(`${PROCCTL} exec --timeout 30 -- sh -c 'echo ready; exec sleep ${marker}'; echo "status=$?"`);
+      await shell.waitFor(/ready\n/);
+      const job = await waitForJob(marker);
+      await waitUntil(() => commandHasTerminal(job), 5000, 'the command\'s group to get the terminal');
+      shell.keys(CTRL_BACKSLASH);
+      await shell.waitFor(/status=131\n/);
       assert.deepEqual(findByCmdline(marker), [], 'nothing left');
     });
   });

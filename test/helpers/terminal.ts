@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const CTRL_C = '\x03';
 export const CTRL_Z = '\x1a';
+export const CTRL_BACKSLASH = '\x1c';
 
 /** Why a pty shell cannot run here, or null when it can. */
 export function ptyShellMissing(): string | null {
