@@ -1,11 +1,11 @@
-// Signalling whole process groups, and the sweep that stops one: signal, wait for the group to
-// empty, SIGKILL what is left, wait again. A stop is finished when the group is empty, not when
-// its leader exits (a shell wrapper dies at once; what it started may not).
+// Signalling whole process groups, and a process group as the membership a stop works on (the
+// stop itself is group/stop.ts).
 import { native } from './native.js';
 import { assertSupportedPlatform } from './platform.js';
-import { SIGCONT, SIGKILL, parseSignal } from './signals.js';
+import { SIGKILL, parseSignal } from './signals.js';
 import { type GroupLeader, checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './group.js';
 import type { SignalLike } from './options.js';
+import type { Membership } from './group/stop.js';
 
 function isNoSuchProcess(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ESRCH';
@@ -42,33 +42,17 @@ export function killGroup(pgid: number, sig: SignalLike = 'SIGTERM'): boolean {
   return signalLiveGroup(pgid, parseSignal(sig, 'sig', true));
 }
 
-export interface SweepOptions {
-  /** First signal for the group. */
-  signal: number;
-  /** Milliseconds to wait for the group to empty before SIGKILL; Infinity: never escalate. */
-  grace: number;
-  /** The group's leader, when this process watches its exit: no /proc scan while it lives. */
-  leader?: GroupLeader | undefined;
-}
-
-export interface SweepResult {
-  /** SIGKILL had to be sent because the group outlived the grace period. */
-  escalated: boolean;
-}
-
 /**
- * Stop a group: `signal`, then wait up to `grace` for it to empty, then SIGKILL and wait until it
- * is empty. The caller keeps the leader's pid (= pgid) from being reused meanwhile (by holding the
- * leader as a zombie), so every killpg here reaches the intended group.
+ * A process group as a stop's membership (see group/stop.ts): killpg, and the shared /proc wait
+ * of group.ts. `leader`: a member whose exit this process watches (no /proc scan while it lives).
+ * The caller keeps the leader's pid (= pgid) from being reused meanwhile (by holding the leader as
+ * a zombie), so every killpg reaches the intended group.
  */
-export async function sweepGroup(pgid: number, { signal, grace, leader }: SweepOptions): Promise<SweepResult> {
-  if (!signalGroup(pgid, signal)) return { escalated: false };
-  // A stopped process keeps a TERM pending until it is continued (as timeout(1) does, follow up
-  // with SIGCONT); SIGKILL needs no help.
-  if (signal !== SIGKILL && signal !== SIGCONT) signalGroup(pgid, SIGCONT);
-  const killed = signal === SIGKILL;
-  if (await waitUntilGroupEmpty(pgid, killed ? Infinity : grace, leader)) return { escalated: false };
-  signalGroup(pgid, SIGKILL);
-  await waitUntilGroupEmpty(pgid, Infinity, leader);
-  return { escalated: true };
+export function processGroup(pgid: number, leader?: GroupLeader): Membership {
+  return {
+    signal: (signo) => signalGroup(pgid, signo),
+    kill: () => void signalGroup(pgid, SIGKILL),
+    waitEmpty: (timeoutMs) => waitUntilGroupEmpty(pgid, timeoutMs, leader),
+    resume: true,
+  };
 }

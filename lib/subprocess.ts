@@ -21,7 +21,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { native, type NativeExit } from './native.js';
 import { SIGKILL, parseSignal } from './signals.js';
 import { toExitResult, type ExitResult } from './exit.js';
-import { signalLiveGroup, sweepGroup } from './kill-group.js';
+import { processGroup, signalLiveGroup } from './kill-group.js';
+import { stopMembers, type Membership } from './group/stop.js';
 import { isGroupEmpty } from './group.js';
 import { checkMilliseconds, echo, type SignalLike, type StdioOption, type StdioStreamOf } from './options.js';
 import type { StdioStream } from './stdio.js';
@@ -293,7 +294,7 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
         this.#killedByGroup = true;
         // While the leader is alive the group is not empty: its exit event, not /proc, says when to look.
         const leader = this.pid === this.pgid && this.#exitResult === null ? { pid: this.pid, exited: this.exited } : undefined;
-        await sweepGroup(this.pgid, { signal: signo, grace, leader });
+        await stopMembers(processGroup(this.pgid, leader), signo, grace);
       }
       // A leader that moved to another group (setsid, setpgid) is stopped on its own.
       if (this.#exitResult === null) await this.#stopProcess(SIGKILL, 0);
@@ -304,17 +305,30 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
     return this.exited;
   }
 
+  /** The process alone, stopped as the group is (group/stop.ts) but without SIGCONT (timeout --foreground). */
   async #stopProcess(signo: number, grace: number): Promise<ExitResult> {
-    this.kill(signo);
-    // Infinity: never escalate, as for the group sweep (a capped timer would KILL after 24.8 days).
-    if (grace === Infinity) return this.exited;
-    if (this.#exitResult === null && grace > 0) {
-      const abort = new AbortController();
-      await Promise.race([this.exited, sleep(Math.min(grace, 0x7fffffff), undefined, { signal: abort.signal, ref: this.#refed }).catch(() => undefined)]);
-      abort.abort();
-    }
-    this.kill(SIGKILL);
+    await stopMembers(this.#alone(), signo, grace);
     return this.exited;
+  }
+
+  /** The child alone as a stop's membership: its pidfd, and its exit event. */
+  #alone(): Membership {
+    const exited = (): boolean => this.#exitResult !== null;
+    return {
+      signal: (signo) => this.kill(signo),
+      kill: () => void this.kill(SIGKILL),
+      waitEmpty: async (timeoutMs) => {
+        if (exited() || timeoutMs === Infinity) return this.exited.then(() => true);
+        if (timeoutMs <= 0) return false;
+        // Infinity never escalates (above); a finite grace is capped as setTimeout caps it.
+        const abort = new AbortController();
+        const timer = sleep(Math.min(timeoutMs, 0x7fffffff), false, { signal: abort.signal, ref: this.#refed }).catch(() => false);
+        const empty = await Promise.race([this.exited.then(() => true), timer]);
+        abort.abort();
+        return empty;
+      },
+      resume: false,
+    };
   }
 
   /**

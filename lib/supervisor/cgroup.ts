@@ -10,6 +10,7 @@ import { accessSync, constants, mkdirSync, readFileSync, rmdirSync, statfsSync, 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SIGKILL } from '../signals.js';
+import type { Membership } from '../group/stop.js';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 
@@ -92,15 +93,20 @@ export function isCgroupPopulated(dir: string): boolean {
   }
 }
 
-/** Send sig to every member (ESRCH ignored: a member may exit while we walk the list). */
-export function signalCgroup(dir: string, sig: number): void {
-  for (const pid of cgroupMembers(dir)) {
+/**
+ * Send sig to every member (ESRCH ignored: a member may exit while we walk the list). false when
+ * the cgroup has no member left.
+ */
+export function signalCgroup(dir: string, sig: number): boolean {
+  const members = cgroupMembers(dir);
+  for (const pid of members) {
     try {
       process.kill(pid, sig);
     } catch {
       // exited meanwhile
     }
   }
+  return members.length > 0 || isCgroupPopulated(dir);
 }
 
 /** SIGKILL every member: cgroup.kill when the kernel has it, else member by member. */
@@ -121,6 +127,16 @@ export async function waitCgroupEmpty(dir: string, timeoutMs: number): Promise<b
     await sleep(Math.min(interval, left));
   }
   return true;
+}
+
+/** A cgroup as a stop's membership (see group/stop.ts): escapees get the graceful signal too. */
+export function cgroupMembership(dir: string): Membership {
+  return {
+    signal: (signo) => signalCgroup(dir, signo),
+    kill: () => killCgroup(dir),
+    waitEmpty: (timeoutMs) => waitCgroupEmpty(dir, timeoutMs),
+    resume: true,
+  };
 }
 
 /** Remove an empty cgroup; EBUSY right after the last exit is retried briefly. */
