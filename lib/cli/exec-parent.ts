@@ -8,8 +8,8 @@
 // (exec-terminal.ts, loaded only then).
 import { SpawnError } from '../errors.js';
 import { type ExitResult, shellStatus } from '../exit.js';
-import type { SignalLike } from '../options.js';
-import { FORWARDED, SIGKILL, signalExitStatus, signalName } from '../signals.js';
+import { FORWARDED, SIGCONT, SIGKILL, signalExitStatus, signalName } from '../signals.js';
+import { onSignals } from '../signal-listeners.js';
 import { spawn } from '../spawn.js';
 import type { Subprocess } from '../subprocess.js';
 import { native } from '../native.js';
@@ -44,10 +44,10 @@ function startCommand(plan: ExecPlan): Subprocess {
 }
 
 /** How procctl's signals reach the command: its group, or (--foreground) the command alone. */
-type Deliver = (child: Subprocess, sig: NodeJS.Signals) => void;
+type Deliver = (child: Subprocess, signo: number) => void;
 
-const toGroup: Deliver = (child, sig) => void child.killGroup(sig as SignalLike);
-const toCommand: Deliver = (child, sig) => void child.kill(sig as SignalLike);
+const toGroup: Deliver = (child, signo) => void child.killGroup(signo);
+const toCommand: Deliver = (child, signo) => void child.kill(signo);
 
 /**
  * Forward the contract's signals to the command. Installed before the command starts, so a signal
@@ -57,30 +57,23 @@ const toCommand: Deliver = (child, sig) => void child.kill(sig as SignalLike);
  */
 function forwardSignals(deliver: Deliver, terminal: TerminalJob | null): { attach: (child: Subprocess) => void; stop: () => void } {
   let target: Subprocess | undefined;
-  const early: NodeJS.Signals[] = [];
-  const forward = (sig: NodeJS.Signals): void => {
+  const early: number[] = [];
+  const forward = (signo: number): void => {
     if (target === undefined) return;
-    if (sig === 'SIGCONT') terminal?.continued();
+    if (signo === SIGCONT) terminal?.continued();
     try {
-      deliver(target, sig);
+      deliver(target, signo);
     } catch {
       // the command or its group is gone: nothing to forward to
     }
   };
-  const handlers = [...FORWARDED].map((signo) => {
-    const sig = signalName(signo) as NodeJS.Signals;
-    const handler = (): void => (target === undefined ? void early.push(sig) : forward(sig));
-    process.on(sig, handler);
-    return [sig, handler] as const;
-  });
+  const stop = onSignals(FORWARDED, (signo) => (target === undefined ? void early.push(signo) : forward(signo)));
   return {
     attach: (child) => {
       target = child;
-      for (const sig of early.splice(0)) forward(sig);
+      for (const signo of early.splice(0)) forward(signo);
     },
-    stop: () => {
-      for (const [sig, handler] of handlers) process.off(sig, handler);
-    },
+    stop,
   };
 }
 

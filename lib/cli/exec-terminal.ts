@@ -17,7 +17,8 @@
 import { signalGroup } from '../kill-group.js';
 import { native } from '../native.js';
 import { tryReadStat } from '../proc/stat.js';
-import { JOB_CONTROL_STOPS, SIGCONT, SIGSTOP, SIGTTOU, TERMINAL_ACCESS_STOPS } from '../signals.js';
+import { JOB_CONTROL_STOPS, SIGCHLD, SIGCONT, SIGSTOP, SIGTTOU, TERMINAL_ACCESS_STOPS } from '../signals.js';
+import { onSignals } from '../signal-listeners.js';
 import type { Subprocess } from '../subprocess.js';
 import { printError } from './output.js';
 
@@ -53,12 +54,12 @@ function ownGroupOrphaned(ownPgid: number): boolean {
 export class TerminalJob {
   readonly #ownPgid: number;
   #child: Subprocess | undefined;
-  readonly #onChild = (): void => this.#checkStops();
+  readonly #stopWatching: () => void;
 
   constructor(ownPgid: number) {
     this.#ownPgid = ownPgid;
     // Installed before the spawn: a stop that happens before the hand-over is still seen.
-    process.on('SIGCHLD', this.#onChild);
+    this.#stopWatching = onSignals([SIGCHLD], () => this.#checkStops());
   }
 
   /** The command exists: give its group the terminal. */
@@ -79,7 +80,7 @@ export class TerminalJob {
 
   /** The command is done: take the terminal back if its group still holds it; stop watching. */
   release(): void {
-    process.off('SIGCHLD', this.#onChild);
+    this.#stopWatching();
     if (this.#child !== undefined && foregroundGroup() === this.#child.pgid) this.#take();
   }
 

@@ -14,7 +14,7 @@
 import { locateInit } from '../init-binary.js';
 import { UNCHANGED_PROCESS, native } from '../native.js';
 import { FAULTS, NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
-import { constants as osConstants } from 'node:os';
+import { onSignals } from '../signal-listeners.js';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
 import { OWN_FAILURE_STATUS, helpText } from './help.js';
 import { printError, printOut } from './output.js';
@@ -73,10 +73,7 @@ const EVERY_SIGNAL = allSignals();
  */
 function recordSignals(): number[] {
   const caught: number[] = [];
-  for (const signo of [...new Set(Object.values(osConstants.signals))].sort((a, b) => a - b)) {
-    if (NEVER_FORWARDED.has(signo) || FAULTS.has(signo)) continue;
-    process.on(signalName(signo) as NodeJS.Signals, () => caught.push(signo));
-  }
+  onSignals(EVERY_SIGNAL.filter((signo) => !NEVER_FORWARDED.has(signo) && !FAULTS.has(signo)), (signo) => caught.push(signo));
   return caught;
 }
 

@@ -18,7 +18,8 @@ import { dirname, resolve } from 'node:path';
 import { Supervisor, type ExitEvent, type StartEvent } from '../supervisor/supervisor.js';
 import { parseDotenv, parseFormation, parseProcfile, type ProcfileEntry } from '../supervisor/procfile.js';
 import { relayLines } from '../supervisor/line-prefix.js';
-import { SIGKILL, STOP_REQUESTS, signalExitStatus, signalName } from '../signals.js';
+import { SIGKILL, STOP_REQUESTS, signalExitStatus } from '../signals.js';
+import { onSignals } from '../signal-listeners.js';
 import { shellStatus } from '../exit.js';
 import { MAX_TIMER_MS } from '../options.js';
 import { UsageError, parseCommandLine, parseDuration, single } from './args.js';
@@ -29,7 +30,6 @@ const DEFAULT_PORT = 5000;
 const PORT_STEP = 100;
 /** How long output still in the pipes is relayed after every group has stopped. */
 const RELAY_DRAIN_MS = 500;
-const STOP_SIGNALS = [...STOP_REQUESTS].map((n) => signalName(n) as NodeJS.Signals);
 
 interface RunConfig {
   help: boolean;
@@ -228,7 +228,7 @@ async function runProcfile(config: RunConfig): Promise<number> {
   });
 
   let signals = 0;
-  const onSignal = (name: string): void => {
+  const onSignal = (_signo: number, name: string): void => {
     signals++;
     if (signals === 1) {
       say(`${name} received; stopping (KILL after ${config.stopTimeoutMs} ms)`);
@@ -238,7 +238,7 @@ async function runProcfile(config: RunConfig): Promise<number> {
       supervisor.signal('SIGKILL');
     }
   };
-  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  const stopListening = onSignals(STOP_REQUESTS, onSignal);
   try {
     try {
       await supervisor.start();
@@ -250,7 +250,7 @@ async function runProcfile(config: RunConfig): Promise<number> {
     await Promise.race([Promise.all(relays), sleep(RELAY_DRAIN_MS, undefined, { ref: false })]);
     return status;
   } finally {
-    for (const name of STOP_SIGNALS) process.off(name, onSignal);
+    stopListening();
   }
 }
 

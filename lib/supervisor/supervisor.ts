@@ -7,13 +7,13 @@
 // against one intensity window (as in OTP); exceeding it makes the supervisor give up: it stops
 // every child and reports why.
 import { EventEmitter } from 'node:events';
-import { constants as osConstants } from 'node:os';
 import { assertSupportedPlatform } from '../platform.js';
 import type { ExitResult, Rusage } from '../exit.js';
 import type { Subprocess } from '../subprocess.js';
 import type { SignalLike } from '../options.js';
 import { isSuccess } from '../exit.js';
 import { SHUTDOWN, parseSignal, signalName } from '../signals.js';
+import { onSignals } from '../signal-listeners.js';
 import { backoffDelay } from './backoff.js';
 import { RestartWindow } from './intensity.js';
 import { startOrder } from './order.js';
@@ -120,7 +120,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #state: SupervisorState = 'idle';
   #stopping: Promise<StopEvent> | undefined;
   #resolveStopped!: (event: StopEvent) => void;
-  readonly #signalHandlers = new Map<string, () => void>();
+  #removeSignalHandlers: () => void = () => {};
 
   constructor(options: SupervisorOptions) {
     super();
@@ -315,19 +315,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** TERM and INT stop everything; other listed signals are forwarded to every running child. */
   #installSignalHandlers(): void {
-    for (const signo of this.#options.forwardSignals) {
-      const name = signalName(signo);
-      if (!Object.hasOwn(osConstants.signals, name)) continue; // Node cannot listen for it (realtime)
-      const handler = SHUTDOWN.has(signo)
-        ? () => void this.#stop({ reason: 'signal', signal: name, giveUp: null }, signo)
-        : () => this.signal(signo);
-      this.#signalHandlers.set(name, handler);
-      process.on(name as NodeJS.Signals, handler);
-    }
-  }
-
-  #removeSignalHandlers(): void {
-    for (const [name, handler] of this.#signalHandlers) process.off(name as NodeJS.Signals, handler);
-    this.#signalHandlers.clear();
+    this.#removeSignalHandlers = onSignals(this.#options.forwardSignals, (signo, name) => {
+      if (SHUTDOWN.has(signo)) void this.#stop({ reason: 'signal', signal: name, giveUp: null }, signo);
+      else this.signal(signo);
+    });
   }
 }
