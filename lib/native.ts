@@ -174,6 +174,14 @@ export interface NativeBinding {
   setSignalDisposition(sig: number, disposition: 'default' | 'ignore'): void;
   /** Replace the calling thread's signal mask; returns the previous mask as signal numbers. */
   setSignalMask(signals: number[]): number[];
+  /**
+   * Keep these signals pending on the calling thread until it execs, whichever thread the kernel
+   * delivers them to: block them here, and replace their handlers (libuv's included) with one that
+   * sends each on to this thread with tgkill. A pending signal survives execve; one consumed by a
+   * handler on another thread would be lost with the process image. Only for a process about to
+   * exec (procctl init): listeners for these signals stop firing.
+   */
+  holdSignals(signals: number[]): void;
   setChildSubreaper(on: boolean): void;
   getChildSubreaper(): boolean;
   setDeathSignal(sig: number): void;

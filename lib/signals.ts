@@ -82,6 +82,10 @@ export const TERMINAL_ACCESS_STOPS = signalSet('SIGTTIN', 'SIGTTOU');
  * resume it. procctl init forwards them only when they were sent (kill(2), sigqueue, tgkill).
  */
 export const FAULTS = signalSet('SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS');
+/** The numbers after the standard signals and below SIGRTMIN: glibc keeps them for its threads. */
+export const LIBC_RESERVED: ReadonlySet<number> = new Set(
+  Array.from({ length: SIGRTMIN - STANDARD.length - 1 }, (_, i) => STANDARD.length + 1 + i),
+);
 /** Node sets these to SIG_IGN at startup; a command started by procctl must not inherit that. */
 export const NODE_IGNORED = signalSet('SIGPIPE', 'SIGXFSZ');
 /** The default first signal of a stop (killSignal, stopSignal, exec --signal). */

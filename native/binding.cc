@@ -43,6 +43,7 @@ constexpr Entry kFunctions[] = {
     {"getSignalDispositions", GetSignalDispositions},
     {"setSignalDisposition", SetSignalDisposition},
     {"setSignalMask", SetSignalMask},
+    {"holdSignals", HoldSignals},
     {"setChildSubreaper", SetChildSubreaper},
     {"getChildSubreaper", GetChildSubreaper},
     {"setDeathSignal", SetDeathSignal},

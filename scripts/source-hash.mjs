@@ -1,5 +1,5 @@
-// The hash that ties prebuilds/ to the native sources: sha256 over binding.gyp and every file
-// under native/, in sorted path order, each as "<path>\0<contents>\0". scripts/prebuild.mjs writes
+// The hash that ties prebuilds/ to the native sources: sha256 over binding.gyp, the script that
+// builds procctl-init (its compiler flags are part of the binary) and every file under native/, in sorted path order, each as "<path>\0<contents>\0". scripts/prebuild.mjs writes
 // it to prebuilds/<platform>/SOURCE_HASH; test/native/prebuild.test.ts fails when they differ.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -18,7 +18,7 @@ function listFiles(root, dir) {
 
 /** Files that make up the native build, relative to the package root, sorted. */
 export function sourceFiles(root) {
-  return ['binding.gyp', ...listFiles(root, 'native')].sort();
+  return ['binding.gyp', 'scripts/build-init.mjs', ...listFiles(root, 'native')].sort();
 }
 
 /** Hex sha256 of the native sources of the package at root. */

@@ -8,12 +8,16 @@
 // The first moments: a signal that arrives while Node validates must neither be lost nor end
 // procctl. Blocking the main thread's mask is not enough (Node's other threads would take a
 // process-directed signal and its default action), so first every signal Node can listen for gets
-// a listener that records it, then the main thread blocks everything (pending signals survive the
-// execve and procctl-init reads them), and a turn of the event loop collects what the listeners
-// caught; those are passed on with -q. COMMAND gets back the mask procctl was started with.
+// a listener that records it, then the main thread blocks everything, then holdSignals makes every
+// later one pending on the main thread whichever thread takes it (pending signals survive the
+// execve and procctl-init reads them; a listener's catch on another thread after the last turn of
+// the event loop would have been lost), and two turns of the event loop collect what the listeners
+// caught before; those are passed on with -q. COMMAND gets back the mask procctl was started with.
+// The one case left: a signal another thread has taken from the queue but not yet sent on when
+// the execve ends that thread (the few instructions of ResendToHolder in native/primitives.cc).
 import { locateInit } from '../init-binary.js';
 import { UNCHANGED_PROCESS, native } from '../native.js';
-import { FAULTS, NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
+import { FAULTS, LIBC_RESERVED, NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
 import { onSignals } from '../signal-listeners.js';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
 import { OWN_FAILURE_STATUS, helpText } from './help.js';
@@ -67,19 +71,28 @@ function initArgv(binary: string, config: InitConfig, commandMask: number[], ear
 const EVERY_SIGNAL = allSignals();
 
 /**
- * Listen for every signal Node can (on any of its threads), in ascending order (PWR, 30, last):
- * not the never-forwarded ones, nor faults (a listener would turn a real fault into a loop).
- * Returns what the listeners have caught.
+ * What procctl init records, then holds, for procctl-init to forward: every signal but the
+ * never-forwarded ones, faults (a listener or a resend would turn a real fault into a loop) and
+ * glibc's own two (their handlers stay the C library's).
+ */
+const RECORDED = EVERY_SIGNAL.filter((signo) => !NEVER_FORWARDED.has(signo) && !FAULTS.has(signo) && !LIBC_RESERVED.has(signo));
+
+/**
+ * Listen for every recorded signal Node can (on any of its threads; not the realtime ones), in
+ * ascending order (PWR, 30, last). Returns what the listeners have caught.
  */
 function recordSignals(): number[] {
   const caught: number[] = [];
-  onSignals(EVERY_SIGNAL.filter((signo) => !NEVER_FORWARDED.has(signo) && !FAULTS.has(signo)), (signo) => caught.push(signo));
+  onSignals(RECORDED, (signo) => caught.push(signo));
   return caught;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const early = recordSignals();
   const startedMask = native().setSignalMask(EVERY_SIGNAL);
+  // From here on a signal stays pending on this thread into procctl-init, whichever thread the
+  // kernel hands it to; what the listeners caught before is collected below.
+  native().holdSignals(RECORDED);
   let config: InitConfig;
   try {
     config = parseInitArgs(argv);

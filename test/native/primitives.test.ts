@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:os';
 import { native } from '../../lib/native.js';
-import { SIGRTMAX, SIGRTMIN } from '../../lib/signals.js';
+import { SIGRTMAX, SIGRTMIN, SIGTERM, sigsetFromHex } from '../../lib/signals.js';
 import { readStat, waitUntil } from '../helpers/proc.js';
 import { fixtureReport, runFixture, spawnNative, thrown } from '../helpers/native.js';
 
@@ -124,6 +124,21 @@ describe('native primitives', { timeout: 30_000 }, () => {
     const [first, shellPid, sigIgn] = result.stdout.trim().split('\n');
     assert.equal(Number(shellPid), (JSON.parse(first ?? '{}') as { pid: number }).pid, 'same pid after execve');
     assert.match(sigIgn ?? '', /^SigIgn:\s+0+$/);
+  });
+
+  test('holdSignals: signals sent after it stay pending into the next program, and no listener sees them', async () => {
+    const result = await runFixture('hold-signals', [], { timeout: 20_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /listener|execve returned/);
+    const pending = new Set(
+      result.stdout.trim().split('\n').flatMap((line) => sigsetFromHex(/^(?:SigPnd|ShdPnd):\s*(\w+)$/.exec(line)?.[1] ?? '0')),
+    );
+    assert.ok(pending.has(SIGTERM) && pending.has(SIGRTMIN + 2), `TERM and RTMIN+2 pending after execve:\n${result.stdout}`);
+  });
+
+  test('holdSignals refuses what cannot be held, naming the element', () => {
+    assert.throws(() => native().holdSignals([SIGTERM, 9]), { name: 'TypeError', message: 'signals[1] must be a catchable signal number 1..64' });
+    assert.throws(() => native().holdSignals([65]), /signals\[0\]/);
   });
 
   test('execve in place returns the error record on failure', async () => {
