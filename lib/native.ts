@@ -56,6 +56,8 @@ export interface NativeSpawnRequest {
   pgid: number;
   /** setsid() in the child (implies a new group). */
   setsid: boolean;
+  /** The child's group becomes the foreground group of the terminal on its stdin (fd 0 after the fd plan). */
+  takeTerminal?: boolean;
   /** -1: unchanged. */
   uid: number;
   /** -1: unchanged. */

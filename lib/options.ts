@@ -87,6 +87,16 @@ export interface SpawnOptions {
    */
   session?: boolean;
   /**
+   * true: the child's group becomes the foreground group of the terminal on its stdin before it
+   * execs (tcsetpgrp in the child, as a job-control shell starts a foreground job), so it can read
+   * the terminal from its first instruction and Ctrl-C/Ctrl-Z reach it. Needs a group of its own in
+   * this session (group 'new' or a pgid, no session); a stdin that is not this session's
+   * terminal fails the spawn at stage 'terminal' (ENOTTY). Taking the terminal back is the
+   * caller's job.
+   * @default false
+   */
+  takeTerminal?: boolean;
+  /**
    * Every disposition 1..SIGRTMAX back to SIG_DFL and the mask emptied before exec.
    * @default true
    */
@@ -272,6 +282,7 @@ export interface SpawnPlan {
   /** -1 caller's group, 0 new group, >0 join. */
   pgid: number;
   setsid: boolean;
+  takeTerminal: boolean;
   resetSignals: boolean;
   defaultSignals: number[];
   ignoreSignals: number[];
@@ -495,9 +506,13 @@ export function validateStdio(value: unknown): StdioPlanEntry[] {
   return plan;
 }
 
-/** group and session: the child's process group (-1 ours, 0 new, >0 join) and setsid. */
-export function validateGrouping(group: unknown, session: unknown): { pgid: number; setsid: boolean } {
+/**
+ * group, session and takeTerminal: the child's process group (-1 ours, 0 new, >0 join), setsid,
+ * and whether its group takes the terminal.
+ */
+export function validateGrouping(group: unknown, session: unknown, takeTerminal?: unknown): { pgid: number; setsid: boolean; takeTerminal: boolean } {
   const setsid = checkBoolean(session, 'session', false);
+  const takes = checkBoolean(takeTerminal, 'takeTerminal', false);
   let pgid: number;
   if (group === undefined || group === 'new') pgid = 0;
   else if (group === 'inherit') pgid = -1;
@@ -512,7 +527,12 @@ export function validateGrouping(group: unknown, session: unknown): { pgid: numb
       `group ${echo(group)} cannot be combined with session: true (a new session always leads a new group); use group 'new' or omit it`,
     );
   }
-  return { pgid, setsid };
+  if (takes && (setsid || pgid === -1)) {
+    throw new TypeError(
+      `takeTerminal: true needs the child in a group of its own in this session (group 'new' or a pgid, without session); got ${setsid ? 'session: true' : "group 'inherit'"}`,
+    );
+  }
+  return { pgid, setsid, takeTerminal: takes };
 }
 
 function checkSignalList(value: unknown, option: string): number[] {
@@ -670,7 +690,7 @@ export function validateAbortSignal(value: unknown): AbortSignal | null {
 // Entry points
 
 const SPAWN_OPTION_NAMES: ReadonlySet<string> = new Set([
-  'cwd', 'env', 'argv0', 'stdio', 'group', 'session', 'resetSignals', 'ignoreSignals', 'blockSignals',
+  'cwd', 'env', 'argv0', 'stdio', 'group', 'session', 'takeTerminal', 'resetSignals', 'ignoreSignals', 'blockSignals',
   'defaultSignals', 'closeFds', 'uid', 'gid', 'groups', 'umask', 'rlimits', 'deathSignal', 'cgroup',
   'noNewPrivs', 'preferLocal', 'timeout', 'killSignal', 'killAfter', 'signal',
 ]);
@@ -746,7 +766,7 @@ function buildSpawnPlan(file: unknown, args: unknown, o: Record<string, unknown>
     envp: env.envp,
     searchPath: env.path ?? DEFAULT_PATH,
     stdio,
-    ...validateGrouping(o.group, o.session),
+    ...validateGrouping(o.group, o.session, o.takeTerminal),
     ...validateSignalSetup(o),
     closeFds: checkBoolean(o.closeFds, 'closeFds', true),
     ...validateCredentials(o),

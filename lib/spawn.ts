@@ -26,6 +26,7 @@ export function toNativeRequest(plan: SpawnPlan, fds: number[]): NativeSpawnRequ
     mask: plan.mask,
     pgid: plan.pgid,
     setsid: plan.setsid,
+    takeTerminal: plan.takeTerminal,
     uid: plan.uid,
     gid: plan.gid,
     groups: plan.groups,

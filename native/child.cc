@@ -19,6 +19,7 @@
 #include <linux/prctl.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -198,6 +199,13 @@ int ExecCandidates(const SpawnPlan* plan) {
   return reported;
 }
 
+// tcsetpgrp(0, getpgrp()). Every signal is blocked here, SIGTTOU included, so the kernel lets a
+// background group take the terminal (as a job-control shell's child does before it execs).
+int TakeTerminal() {
+  pid_t group = static_cast<pid_t>(syscall(SYS_getpgid, 0));
+  return Sys(syscall(SYS_ioctl, 0, TIOCSPGRP, &group));
+}
+
 // Every step in order; returns the failing stage with *error set, or Stage::Exec after execve
 // failed for every candidate.
 Stage RunSteps(SpawnPlan* plan, int* error) {
@@ -238,6 +246,10 @@ Stage RunSteps(SpawnPlan* plan, int* error) {
   if (err == 0) {
     stage = Stage::Fd;
     err = RemapFds(plan);
+  }
+  if (err == 0 && plan->takeTerminal) {
+    stage = Stage::Terminal;
+    err = TakeTerminal();
   }
   if (err == 0 && plan->closeFds) {
     stage = Stage::CloseFds;

@@ -200,6 +200,8 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
 
   plan_.pgid = ToInt(env, object, "pgid", -1, 0x7fffffff);
   plan_.setsid = ToBool(env, object, "setsid");
+  Napi::Value takeTerminal = Field(object, "takeTerminal");
+  plan_.takeTerminal = !takeTerminal.IsUndefined() && ToBool(env, object, "takeTerminal");
   // Kernel ids are 32-bit unsigned; 4294967295 is set*id's "no change" and never a real id.
   plan_.uid = static_cast<int64_t>(ToInteger(env, Field(object, "uid"), "uid", -1, kMaxId));
   plan_.gid = static_cast<int64_t>(ToInteger(env, Field(object, "gid"), "gid", -1, kMaxId));

@@ -24,6 +24,7 @@ enum class Stage : int32_t {
   Pdeathsig,
   Chdir,
   Fd,
+  Terminal,
   CloseFds,
   Sigmask,
   Exec,
@@ -77,6 +78,10 @@ struct SpawnPlan {
   // group and session
   int pgid;                         // -1 unchanged, 0 new group, > 0 join
   bool setsid;
+  // The child's group becomes the foreground group of the terminal on its stdin, after the fds
+  // are in place (a job-control shell's foreground job, without the window where the command
+  // runs before its parent hands the terminal over).
+  bool takeTerminal;
 
   // credentials
   int64_t uid;                      // -1 unchanged; else 0 ..= 4294967294 (uid_t is 32 bits)

@@ -18,6 +18,7 @@ const char* StageName(Stage stage) {
     case Stage::Pdeathsig: return "pdeathsig";
     case Stage::Chdir: return "chdir";
     case Stage::Fd: return "fd";
+    case Stage::Terminal: return "terminal";
     case Stage::CloseFds: return "close_fds";
     case Stage::Sigmask: return "sigmask";
     case Stage::Exec: return "exec";
@@ -41,6 +42,7 @@ const char* StageSyscall(Stage stage) {
     case Stage::Pdeathsig: return "prctl";
     case Stage::Chdir: return "chdir";
     case Stage::Fd: return "dup3";
+    case Stage::Terminal: return "tcsetpgrp";
     case Stage::CloseFds: return "close_range";
     case Stage::Sigmask: return "rt_sigprocmask";
     case Stage::Exec: return "execve";

@@ -26,7 +26,8 @@ const CLEANUP_GRACE_MS = 5000;
 /** setTimeout's longest delay; longer timeouts re-arm. */
 const MAX_TIMER_MS = 0x7fffffff;
 
-function startCommand(plan: ExecPlan): Subprocess {
+/** terminal: the command's group takes the terminal in the child, before it execs. */
+function startCommand(plan: ExecPlan, terminal: boolean): Subprocess {
   const fds = fdPlan(plan.keepFds);
   return spawn(plan.file, plan.args, {
     env: plan.env,
@@ -34,7 +35,7 @@ function startCommand(plan: ExecPlan): Subprocess {
     // Child fd i is procctl's fd i for 0–2 and every kept fd; other slots stay closed.
     stdio: fds.map((fd) => (fd === -1 ? null : fd)),
     closeFds: true,
-    ...(plan.foreground ? { group: 'inherit' as const } : plan.grouping === 'session' ? { session: true } : { group: 'new' as const }),
+    ...(plan.foreground ? { group: 'inherit' as const } : plan.grouping === 'session' ? { session: true } : { group: 'new' as const, takeTerminal: terminal }),
     resetSignals: plan.resetSignals,
     defaultSignals: plan.defaultSignals,
     ignoreSignals: plan.ignoreSignals,
@@ -126,7 +127,7 @@ export async function superviseCommand(plan: ExecPlan): Promise<number> {
   const forwarding = forwardSignals(plan.foreground ? toCommand : toGroup, terminal);
   let child: Subprocess;
   try {
-    child = startCommand(plan);
+    child = startCommand(plan, terminal !== null);
   } catch (error) {
     forwarding.stop();
     terminal?.release();

@@ -4,7 +4,8 @@
 //
 // The command leads its own group (so the deadline can stop every process in it), which by itself
 // would be a background group: its first read of the terminal would stop it with SIGTTIN. So:
-//   - right after the spawn, the command's group becomes the terminal's foreground group; the
+//   - the command's group becomes the terminal's foreground group before the command execs (the
+//     spawn's takeTerminal) and again right after the spawn (as job-control shells do both); the
 //     terminal's Ctrl-C, Ctrl-\ and Ctrl-Z reach it directly;
 //   - when the command stops (Ctrl-Z, or SIGTTIN/SIGTTOU in the background), procctl takes the
 //     terminal back and stops its own group with the same signal, so the shell sees the whole job

@@ -6,10 +6,11 @@ import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, read
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { spawn, SpawnError, type Subprocess } from '../../lib/index.js';
 import { native } from '../../lib/native.js';
 import { isRoot, fdTargets, listFds, maskOf, readStat, sigMask, waitUntil, withDeadline, isAlive, exists } from '../helpers/proc.js';
-import { NOBODY, holdings, leaksBetween, libIndex, procView, readEnviron, runNodeScenario, settleLeaks } from '../helpers/reliability.js';
+import { NOBODY, distRoot, holdings, leaksBetween, libIndex, procView, readEnviron, runNodeScenario, settleLeaks } from '../helpers/reliability.js';
 import { Started, execDone, sleepingNow } from '../helpers/spawn.js';
 
 let started = new Started();
@@ -17,6 +18,11 @@ afterEach(() => {
   started.cleanup();
   started = new Started();
 });
+
+/** One word for sh, single-quoted. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
 
 async function readAll(child: Subprocess): Promise<string> {
   let text = '';
@@ -34,6 +40,26 @@ describe('process group and session', () => {
     assert.equal(stat.sid, native().getsid(0)); // getsid: emulators fake our own /proc stat
     child.kill('SIGKILL');
     assert.equal((await child.exited).signal, 'SIGKILL');
+  });
+
+  test('takeTerminal: the child is the foreground group of its terminal from its first instruction', { timeout: 20_000 }, (t) => {
+    if (spawnSync('script', ['--version']).status !== 0) return t.skip('script(1) from util-linux is not installed (needed for a pseudo-terminal)');
+    // On a pseudo-terminal (script -c: a new session whose terminal it is), a Node parent spawns a
+    // shell that compares its pgid with the terminal's foreground group (fields 5 and 8 of its
+    // stat) as its first command, then takes the terminal back. Without the hand-over in the
+    // child, the parent would do it only after the spawn, and the shell could look first.
+    const scenario = [
+      `import { spawn } from ${JSON.stringify(libIndex)};`,
+      `import { native } from ${JSON.stringify(join(distRoot, 'lib', 'native.js'))};`,
+      `const fg = 'read -r _ _ _ _ pgid _ _ tpgid _ < /proc/$$/stat; [ "$pgid" = "$tpgid" ] && echo child-fg=yes || echo child-fg=no';`,
+      `const child = spawn('sh', ['-c', fg], { stdio: 'inherit', takeTerminal: true });`,
+      `const exit = await child.exited;`,
+      `native().tcsetpgrp(0, native().getpgid(0));`,
+      `console.log('status=' + exit.code + ' parent-fg=' + (native().tcgetpgrp(0) === native().getpgid(0)));`,
+    ].join('\n');
+    const result = spawnSync('script', ['-qec', `${process.execPath} --input-type=module -e ${shellQuote(scenario)}`, '/dev/null'], { encoding: 'utf8', timeout: 15_000 });
+    const screen = result.stdout.replace(/\r/g, '');
+    assert.match(screen, /child-fg=yes\nstatus=0 parent-fg=true\n/, `${screen}${result.stderr}`);
   });
 
   test('session: true makes the child a session leader', { timeout: 5000 }, async () => {
@@ -281,6 +307,15 @@ describe('failures', () => {
     assert.throws(
       () => spawn('true', [], { cwd: '/procctl/no/such/dir' }),
       (e: unknown) => SpawnError.is(e) && e.stage === 'chdir' && e.code === 'ENOENT' && e.path === '/procctl/no/such/dir',
+    );
+    assert.deepEqual(await settleLeaks(before), []);
+  });
+
+  test('takeTerminal with a stdin that is not a terminal fails at stage terminal (ENOTTY), and nothing is left', { timeout: 5000 }, async () => {
+    const before = holdings();
+    assert.throws(
+      () => spawn('true', [], { takeTerminal: true, stdio: ['pipe', 'ignore', 'ignore'] }),
+      (e: unknown) => SpawnError.is(e) && e.stage === 'terminal' && e.code === 'ENOTTY' && e.syscall === 'tcsetpgrp',
     );
     assert.deepEqual(await settleLeaks(before), []);
   });
