@@ -1,6 +1,6 @@
 // Compile the TypeScript twice: the ES module build (dist/lib, plus the tests in dist/test) and the
-// CommonJS build of the package entry (dist/cjs), whose package.json marks its .js files as
-// CommonJS inside this "type": "module" package.
+// CommonJS build of the package entry and of the CLI's commands (dist/cjs; the bin loads only
+// those), whose package.json marks its .js files as CommonJS inside this "type": "module" package.
 //
 //   node scripts/build-ts.mjs [--cjs-only]
 import { spawnSync } from 'node:child_process';

@@ -1,7 +1,7 @@
 // What `procctl exec` was asked to do, parsed and checked: the one place that turns its command
 // line into a plan. Every problem is a UsageError (exit 125) raised before anything is changed.
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
-import { readSignalSets } from '../proc/status.js';
+import { native } from '../native.js';
 import { DEFAULT_STOP_SIGNAL, NODE_IGNORED, UNCATCHABLE, signalName } from '../signals.js';
 import {
   UsageError, parseCommandLine, parseDuration, parseEnvAssignment, parseFdArg, parseSignalArg,
@@ -145,7 +145,7 @@ function planMask(reset: boolean, block: number[]): number[] | null {
   if (reset) return block;
   if (block.length === 0) return null;
   // Without --reset-signals the command keeps procctl's mask; add to it, never replace it.
-  const current = readSignalSets('thread-self').blocked;
+  const current = native().getSignalDispositions().blocked;
   return [...new Set([...current, ...block])].sort((a, b) => a - b);
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// procctl's entry point. It is CommonJS so that starting it costs what starting any Node script
-// costs: Node's ESM loader starts only when a command's module is loaded. It turns on Node's
-// compile cache where Node has one, then dispatches: command name → that command's module, loaded
-// only when it runs (`procctl exec` loads nothing that inspect, tree, init or run use).
+// procctl's entry point. Starting it should cost what starting any Node script costs, so it loads
+// only CommonJS: each command runs from the CommonJS build of the CLI (dist/cjs/cli), required
+// when the command runs (`procctl exec` loads nothing that inspect, tree, init or run use). An ES
+// module would start Node's ESM loader, and an ES import of a builtin such as node:fs evaluates
+// every lazy export of it (fs/promises, streams, readline): together 20–40 ms before any work.
+// It turns on Node's compile cache where Node has one, then dispatches on the command name.
 import { mkdirSync, writeSync } from 'node:fs';
 
 interface CommandModule {
@@ -76,24 +78,16 @@ function enableCompileCache(): void {
   }
 }
 
-/**
- * Load one of procctl's ES modules: synchronously with require() where Node can load ES modules
- * that way (Node ≥ 20.19 / 22.12: no loader round trips), else with import().
- */
-async function load<T>(specifier: string): Promise<T> {
-  if ((process.features as { require_module?: boolean }).require_module) {
-    try {
-      return require(specifier) as T;
-    } catch (error) {
-      // A module graph with top-level await cannot be required; import() can load it.
-      if ((error as { code?: unknown }).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
-    }
-  }
-  return (await import(specifier)) as T;
+/** The CommonJS build of the CLI, next to this file's ES module build: dist/lib/cli → dist/cjs/cli. */
+const CLI_MODULES = '../../cjs/cli';
+
+/** Load one of the CLI's modules (a name in dist/cjs/cli, such as 'exec' or '../platform'). */
+function load<T>(name: string): T {
+  return require(`${CLI_MODULES}/${name}.js`) as T;
 }
 
-function output(): Promise<Output> {
-  return load<Output>('./output.js');
+function output(): Output {
+  return load<Output>('output');
 }
 
 /** The version line, written as printOut writes (a reader that left is not an error). */
@@ -107,47 +101,48 @@ function printVersion(): number {
   return 0;
 }
 
-async function usageError(message: string): Promise<number> {
-  const [{ printError }, { USAGE_STATUS }] = await Promise.all([output(), load<Help>('./help.js')]);
+function usageError(message: string): number {
+  const { printError } = output();
+  const { USAGE_STATUS } = load<Help>('help');
   printError(message);
   return USAGE_STATUS;
 }
 
-async function unknownCommand(command: string): Promise<number> {
-  const { closest } = await load<Suggest>('./suggest.js');
+function unknownCommand(command: string): number {
+  const { closest } = load<Suggest>('suggest');
   const suggestion = closest(command, [...Object.keys(FAILURE_STATUS), 'help']);
   if (suggestion === undefined) return usageError(`unknown command '${command}'; see 'procctl --help'`);
   return usageError(`unknown command '${command}'; did you mean '${suggestion}'? See 'procctl --help'`);
 }
 
-async function showHelp(command: string | undefined): Promise<number> {
+function showHelp(command: string | undefined): Promise<number> | number {
   if (command !== undefined && Object.hasOwn(FAILURE_STATUS, command)) return runCommand(command, ['--help']);
-  const { helpText } = await load<Help>('./help.js');
+  const { helpText } = load<Help>('help');
   const text = helpText(command);
   if (text === undefined) return unknownCommand(command ?? '');
-  (await output()).printOut(text);
+  output().printOut(text);
   return 0;
 }
 
 async function runCommand(command: string, argv: string[]): Promise<number> {
   const failure = FAILURE_STATUS[command] ?? 1;
   try {
-    if (!argv.includes('--help')) (await load<Platform>('../platform.js')).assertSupportedPlatform();
+    if (!argv.includes('--help')) load<Platform>('../platform').assertSupportedPlatform();
   } catch (error) {
-    (await output()).printError((error as Error).message);
+    output().printError((error as Error).message);
     return failure;
   }
   let mod: CommandModule;
   try {
-    mod = await load<CommandModule>(`./${command}.js`);
+    mod = load<CommandModule>(command);
   } catch (error) {
-    (await output()).printError(`command '${command}' is not available: ${(error as Error).message}`);
+    output().printError(`command '${command}' is not available: ${(error as Error).message}`);
     return failure;
   }
   try {
     return await mod.main(argv);
   } catch (error) {
-    (await output()).printError((error as Error).message ?? String(error));
+    output().printError((error as Error).message ?? String(error));
     return failure;
   }
 }
