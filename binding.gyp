@@ -23,6 +23,7 @@
         "native/instance.cc",
         "native/orphans.cc",
         "native/primitives.cc",
+        "native/process-watch.cc",
         "native/request.cc",
         "native/sock-diag.cc",
         "native/spawn.cc",

@@ -68,37 +68,73 @@ interface GroupWaiter {
   resolve: (empty: boolean) => void;
   /** pid of a live member whose exit has not been reported yet, else 0. */
   leader: number;
+  /** pid of a live member the last scan found, whose exit is watched (watch > 0), else 0. */
+  witness: number;
+  /** The witness's watch (native watchProcessExit), else 0. */
+  watch: number;
 }
 
 // Every pending wait is answered by ONE /proc scan per tick, shared by all waiters: stopping a
 // thousand groups at once costs a thousand cheap signal-0 probes and one scan per tick, not a
-// thousand scans. A waiter whose leader is alive and in the group costs one getpgid and no scan;
-// the leader's exit event runs a tick at once (one per event-loop turn, so leaders that exit
-// together share it). Between events the tick interval starts at 1 ms (most groups die within
-// milliseconds of a signal), doubles up to 50 ms, and drops back to 1 ms whenever a wait begins.
+// thousand scans. A waiter that knows a live member of its group costs one getpgid and no scan:
+// the leader it was given (its exit event) or the member the last scan found (the witness, whose
+// exit a pidfd reports). Either one's exit runs a tick at once (one per event-loop turn, so
+// members that exit together share it), and the scan then names the next witness or finds the
+// group empty. Between events the tick interval starts at 1 ms, doubles up to 50 ms, and drops
+// back to 1 ms whenever a wait begins: it catches what no event reports (a member that left the
+// group alive, a kernel without pidfds) and the deadlines.
 const waiters = new Set<GroupWaiter>();
 let timer: NodeJS.Timeout | undefined;
 let immediate: NodeJS.Immediate | undefined;
 let interval = 1;
 
-/** Which of the waiters' pgids still have a live (non-zombie) member: one pass over /proc. */
-function liveGroups(): Set<number> {
-  return new Set(native().groupScan(0, [...new Set(Array.from(waiters, (w) => w.pgid))]));
+/** For each of the waiters' pgids that still has a live (non-zombie) member, one such member: one pass over /proc. */
+function liveWitnesses(): Map<number, number> {
+  return new Map(native().groupWitnesses([...new Set(Array.from(waiters, (w) => w.pgid))]));
 }
 
-/** The waiter's leader is alive and still in its group: the group is certainly not empty. */
-function leaderHoldsGroup(waiter: GroupWaiter): boolean {
-  if (waiter.leader === 0) return false;
+/** pid is alive and still in the group (a zombie is neither: its exit event clears it first). */
+function isInGroup(pid: number, pgid: number): boolean {
   try {
-    if (native().getpgid(waiter.leader) === waiter.pgid) return true;
+    return native().getpgid(pid) === pgid;
   } catch {
-    // gone: its exit event is on its way
+    return false; // gone: its exit event is on its way
   }
-  return false;
+}
+
+/** A member the waiter knows of (its leader, its witness) is alive and in the group: certainly not empty. */
+function memberHoldsGroup(waiter: GroupWaiter): boolean {
+  return (waiter.leader !== 0 && isInGroup(waiter.leader, waiter.pgid)) || (waiter.witness !== 0 && isInGroup(waiter.witness, waiter.pgid));
+}
+
+function unwatch(waiter: GroupWaiter): void {
+  if (waiter.watch > 0) native().unwatchProcessExit(waiter.watch);
+  waiter.watch = 0;
+  waiter.witness = 0;
+}
+
+/** Watch pid, a live member the scan found, so that its exit wakes the wait. */
+function watchWitness(waiter: GroupWaiter, pid: number): void {
+  if (waiter.witness === pid) return;
+  unwatch(waiter);
+  const watch = native().watchProcessExit(pid, () => {
+    if (waiter.watch !== watch) return;
+    waiter.watch = 0;
+    waiter.witness = 0;
+    if (waiters.has(waiter)) wake();
+  });
+  // 0: gone already (the next tick scans again); -1: no pidfds here (the timer polls).
+  if (watch > 0) {
+    waiter.watch = watch;
+    waiter.witness = pid;
+  } else if (watch === 0) {
+    wake();
+  }
 }
 
 function settle(waiter: GroupWaiter, empty: boolean): void {
   waiters.delete(waiter);
+  unwatch(waiter);
   waiter.resolve(empty);
 }
 
@@ -124,20 +160,22 @@ function wake(): void {
 
 function tick(): void {
   cancelTick();
-  let scan: Set<number> | undefined;
+  let scan: Map<number, number> | undefined;
   const now = Date.now();
   for (const waiter of waiters) {
+    if (memberHoldsGroup(waiter)) {
+      if (now >= waiter.deadline) settle(waiter, false);
+      continue;
+    }
     // The probe answers for free when the group is gone altogether; only groups that still carry
     // some process (perhaps just a zombie leader held on purpose) need the shared scan.
-    if (leaderHoldsGroup(waiter)) {
-      if (now >= waiter.deadline) settle(waiter, false);
-    } else if (!groupHasAnyProcess(waiter.pgid) || !(scan ??= liveGroups()).has(waiter.pgid)) {
-      settle(waiter, true);
-    } else if (now >= waiter.deadline) {
-      settle(waiter, false);
-    }
+    const witness = groupHasAnyProcess(waiter.pgid) ? (scan ??= liveWitnesses()).get(waiter.pgid) : undefined;
+    if (witness === undefined) settle(waiter, true);
+    else if (now >= waiter.deadline) settle(waiter, false);
+    else watchWitness(waiter, witness);
   }
   if (waiters.size === 0) return;
+  if (immediate !== undefined) return; // a witness already gone: scan again in the next turn
   interval = Math.min(interval * 2, 50);
   let next = interval;
   for (const waiter of waiters) next = Math.min(next, Math.max(waiter.deadline - now, 0));
@@ -153,7 +191,7 @@ export function waitUntilGroupEmpty(pgid: number, timeoutMs: number, leader?: Gr
   if (!groupHasAnyProcess(pgid)) return Promise.resolve(true);
   if (timeoutMs <= 0) return Promise.resolve(isGroupEmpty(pgid));
   return new Promise((resolve) => {
-    const waiter: GroupWaiter = { pgid, deadline: Date.now() + timeoutMs, resolve, leader: leader?.pid ?? 0 };
+    const waiter: GroupWaiter = { pgid, deadline: Date.now() + timeoutMs, resolve, leader: leader?.pid ?? 0, witness: 0, watch: 0 };
     waiters.add(waiter);
     leader?.exited.then(() => {
       waiter.leader = 0;

@@ -216,6 +216,20 @@ export interface NativeBinding {
    * /proc/PID/stat read (zombie or not). Vanishing processes are skipped.
    */
   groupScan(pgid: number, among?: number[]): number[];
+  /**
+   * The same pass as groupScan(0, among), answering with one live member of each group:
+   * [pgid, pid] for every group in `among` that has a live (non-zombie) member.
+   */
+  groupWitnesses(among: number[]): Array<[number, number]>;
+  /**
+   * Watch a process that need not be a child (pidfd_open + poll): onGone() is called once, from the
+   * event loop, when it has exited (a zombie counts). Returns the watch id (> 0); 0 when the
+   * process is already gone; -1 when pidfds are unavailable (poll instead). The watch keeps the
+   * event loop alive until it fires or is removed.
+   */
+  watchProcessExit(pid: number, onGone: () => void): number;
+  /** Stop a watch without calling it; unknown or already fired ids are ignored. */
+  unwatchProcessExit(id: number): void;
 }
 
 function load(): NativeBinding {

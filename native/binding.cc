@@ -11,6 +11,7 @@
 #include "group-scan.h"
 #include "instance.h"
 #include "primitives.h"
+#include "process-watch.h"
 #include "sock-diag.h"
 #include "spawn.h"
 
@@ -54,6 +55,9 @@ constexpr Entry kFunctions[] = {
     {"close", Close},
     {"unixSocketPeers", UnixSocketPeers},
     {"groupScan", GroupScan},
+    {"groupWitnesses", GroupWitnesses},
+    {"watchProcessExit", WatchProcessExit},
+    {"unwatchProcessExit", UnwatchProcessExit},
 };
 
 // A Node-style ENOMEM error (code, errno) made without touching the C++ heap.

@@ -92,13 +92,6 @@ void UpdateSigchldRef(Instance* instance) {
   }
 }
 
-void OnPollClosed(uv_handle_t* handle) {
-  Child* child = static_cast<Child*>(handle->data);
-  Instance* instance = child->instance;
-  delete child;
-  HandleClosed(instance);
-}
-
 // Forgets a child: drops it from the map, stops its watcher, closes its pidfd. The Child object
 // lives on until its poll handle finished closing.
 void Forget(Child* child) {
@@ -110,7 +103,7 @@ void Forget(Child* child) {
   }
   if (child->polling) {
     // uv_close takes the fd out of epoll at once, so the pidfd can be closed right after.
-    uv_close(reinterpret_cast<uv_handle_t*>(&child->poll), OnPollClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&child->poll), FreeOnClose<Child>);
     child->polling = false;
     if (child->pidfd >= 0) close(child->pidfd);
     child->pidfd = -1;

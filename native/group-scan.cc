@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include "errors.h"
@@ -62,27 +63,27 @@ bool Among(const std::vector<int>& among, int pgid) {
   return std::binary_search(among.begin(), among.end(), pgid);
 }
 
-}  // namespace
-
-Napi::Value GroupScan(const Napi::CallbackInfo& info) {
+// The sorted process group ids in args[index] (an array), for `among`.
+std::vector<int> GroupIds(const Napi::CallbackInfo& info, size_t index) {
   Napi::Env env = info.Env();
-  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "pgid must be a number");
-  int wanted = info[0].As<Napi::Number>().Int32Value();
-  if (wanted < 0) throw Napi::RangeError::New(env, "pgid must be 0 or a process group id");
-  // among: with pgid 0, only these groups are of interest (sorted here).
-  bool filtered = info.Length() > 1 && !info[1].IsUndefined();
+  if (!info[index].IsArray()) throw Napi::TypeError::New(env, "among must be an array of process group ids");
   std::vector<int> among;
-  if (filtered) {
-    if (!info[1].IsArray()) throw Napi::TypeError::New(env, "among must be an array of process group ids");
-    Napi::Array list = info[1].As<Napi::Array>();
-    for (uint32_t i = 0; i < list.Length(); i++) {
-      Napi::Value item = list.Get(i);
-      if (!item.IsNumber()) throw Napi::TypeError::New(env, "among must be an array of process group ids");
-      among.push_back(item.As<Napi::Number>().Int32Value());
-    }
-    std::sort(among.begin(), among.end());
+  Napi::Array list = info[index].As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Value item = list.Get(i);
+    if (!item.IsNumber()) throw Napi::TypeError::New(env, "among must be an array of process group ids");
+    among.push_back(item.As<Napi::Number>().Int32Value());
   }
+  std::sort(among.begin(), among.end());
+  return among;
+}
 
+// One pass over /proc: calls visit(pid, pgid) for every live (non-zombie) process of group
+// `wanted` (> 0), of the groups in `among` (filtered), or of any group. getpgid(2) answers for any
+// process in one syscall, without opening and formatting its stat file: only the processes of the
+// groups asked about are read further (zombie or not). Vanishing processes are skipped.
+template <typename Visit>
+void ScanProc(Napi::Env env, int wanted, bool filtered, const std::vector<int>& among, Visit visit) {
   int procFd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (procFd < 0) ThrowErrno(env, "open", "/proc");
   DIR* dir = fdopendir(procFd);
@@ -92,28 +93,58 @@ Napi::Value GroupScan(const Napi::CallbackInfo& info) {
     errno = error;
     ThrowErrno(env, "fdopendir", "/proc");
   }
-  std::vector<int> found;
   while (dirent* entry = readdir(dir)) {
     if (!IsPidName(entry->d_name)) continue;
-    // getpgid(2) answers for any process in one syscall, without opening and formatting its stat
-    // file: only the processes of the groups asked about are read further (zombie or not).
     if (wanted != 0 || filtered) {
       pid_t pgid = getpgid(atoi(entry->d_name));
       if (pgid < 0 || (wanted != 0 ? pgid != wanted : !Among(among, pgid))) continue;
     }
     StatFields stat;
     if (!ReadStat(procFd, entry->d_name, &stat) || stat.state == 'Z') continue;
-    if (wanted == 0) {
-      if (!filtered || Among(among, stat.pgid)) found.push_back(stat.pgid);
-    } else if (stat.pgid == wanted) {
-      found.push_back(atoi(entry->d_name));
-    }
+    if (wanted != 0 && stat.pgid != wanted) continue;
+    if (filtered && !Among(among, stat.pgid)) continue;
+    visit(atoi(entry->d_name), stat.pgid);
   }
   closedir(dir);  // closes procFd too
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
+}
+
+Napi::Array ToArray(Napi::Env env, std::vector<int>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  Napi::Array result = Napi::Array::New(env, values.size());
+  for (uint32_t i = 0; i < values.size(); i++) result.Set(i, values[i]);
+  return result;
+}
+
+}  // namespace
+
+Napi::Value GroupScan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(env, "pgid must be a number");
+  int wanted = info[0].As<Napi::Number>().Int32Value();
+  if (wanted < 0) throw Napi::RangeError::New(env, "pgid must be 0 or a process group id");
+  // among: with pgid 0, only these groups are of interest.
+  bool filtered = wanted == 0 && info.Length() > 1 && !info[1].IsUndefined();
+  std::vector<int> among = filtered ? GroupIds(info, 1) : std::vector<int>();
+  std::vector<int> found;
+  ScanProc(env, wanted, filtered, among, [&](int pid, int pgid) { found.push_back(wanted != 0 ? pid : pgid); });
+  return ToArray(env, found);
+}
+
+Napi::Value GroupWitnesses(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<int> among = GroupIds(info, 0);
+  // pgid → the first live member found (/proc lists processes by ascending pid).
+  std::map<int, int> found;
+  ScanProc(env, 0, true, among, [&](int pid, int pgid) { found.emplace(pgid, pid); });
   Napi::Array result = Napi::Array::New(env, found.size());
-  for (uint32_t i = 0; i < found.size(); i++) result.Set(i, found[i]);
+  uint32_t i = 0;
+  for (const auto& [pgid, pid] : found) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, pgid);
+    pair.Set(1u, pid);
+    result.Set(i++, pair);
+  }
   return result;
 }
 

@@ -1,6 +1,7 @@
 // Process groups seen through /proc, scanned in C: which groups have a live (non-zombie) member,
-// and who the live members of one group are. The TypeScript group waits (lib/group.ts) poll these
-// on a timer, so a scan has to stay cheap with thousands of processes.
+// who the live members of one group are, and one live member of each group asked about. The
+// TypeScript group waits (lib/group.ts) scan when no member they know of is alive, so a scan has to
+// stay cheap with thousands of processes.
 #pragma once
 
 #include <napi.h>
@@ -12,5 +13,10 @@ namespace procctl {
 // `among`, each process costs one getpgid(2) and only the groups' own processes are read from
 // /proc/PID/stat (to leave zombies out). Processes that vanish mid-scan are skipped.
 Napi::Value GroupScan(const Napi::CallbackInfo& info);
+
+// groupWitnesses(among): the same pass as groupScan(0, among), answering with one live member per
+// group: [pgid, pid] for every group in `among` that has a live member. A waiter watches that
+// member's exit (process-watch.h) instead of polling while it lives.
+Napi::Value GroupWitnesses(const Napi::CallbackInfo& info);
 
 }  // namespace procctl

@@ -9,6 +9,7 @@
 
 #include "clone.h"
 #include "exit-watcher.h"
+#include "process-watch.h"
 #include "sanitizer.h"
 
 namespace procctl {
@@ -42,6 +43,7 @@ void OnEnvCleanup(napi_async_cleanup_hook_handle hook, void* data) {
   instance->cleanupHook = hook;
   instance->tearingDown = true;
   CloseAllWatchers(instance);
+  CloseAllProcessWatches(instance);
   CompleteCleanupIfDone(instance);
 }
 

@@ -13,6 +13,7 @@
 namespace procctl {
 
 struct Instance;
+struct ProcessWatch;
 
 // How a child ended, from waitid's siginfo and rusage.
 struct ExitInfo {
@@ -52,6 +53,8 @@ struct Instance {
   uv_loop_t* loop = nullptr;
   std::map<uint32_t, Child*> children;
   uint32_t nextId = 1;
+  std::map<uint32_t, ProcessWatch*> processWatches;  // processes that are not children (process-watch.h)
+  uint32_t nextWatchId = 1;
   bool pidfdEnabled = true;
   bool closeRangeEnabled = true;   // false: always walk /proc/self/fd (PROCCTL_NO_CLOSE_RANGE=1)
   ChildStack stack;
@@ -71,5 +74,15 @@ Instance* CreateInstance(napi_env env);
 
 // Called when a uv handle owned by the instance finished closing.
 void HandleClosed(Instance* instance);
+
+// uv close callback for a handle embedded in the T it belongs to (handle->data, with an `instance`
+// member): frees the T once the loop is done with the handle.
+template <typename T>
+void FreeOnClose(uv_handle_t* handle) {
+  T* owner = static_cast<T*>(handle->data);
+  Instance* instance = owner->instance;
+  delete owner;
+  HandleClosed(instance);
+}
 
 }  // namespace procctl

@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupMembers, killGroup, spawn, waitForGroupExit } from '../../lib/index.js';
-import { readStat, waitUntil, withDeadline, killGroupQuietly } from '../helpers/proc.js';
+import { childrenOf, isAlive, readStat, waitUntil, withDeadline, killGroupQuietly } from '../helpers/proc.js';
 import { spawnNative } from '../helpers/native.js';
 import { Started } from '../helpers/spawn.js';
 import { native } from '../../lib/native.js';
@@ -224,6 +224,10 @@ describe('groupScan(0, among): only the groups asked about', () => {
       assert.deepEqual(native().groupScan(0, []), []);
       assert.ok(native().groupScan(0).includes(a.pgid), 'without among: every group');
       assert.deepEqual(native().groupScan(a.pgid), [a.pid]);
+      // The same pass, one live member per group: here each group's only live process.
+      assert.deepEqual(native().groupWitnesses([b.pgid, unused, a.pgid, z.pgid]),
+        [[a.pgid, a.pid], [b.pgid, b.pid]].sort((x, y) => x[0]! - y[0]!));
+      assert.deepEqual(native().groupWitnesses([]), []);
     } finally {
       killGroupQuietly(a.pgid);
       killGroupQuietly(b.pgid);
@@ -232,10 +236,70 @@ describe('groupScan(0, among): only the groups asked about', () => {
   });
 });
 
+describe('watchProcessExit: the exit of a process that is not a child', () => {
+  test('calls back once the process has exited; 0 for a pid already gone; an unwatched id is never called', { timeout: 10_000 }, async () => {
+    const marker = started.sleepArg();
+    const child = started.group(spawn('sh', ['-c', `sleep ${marker} & wait`], { stdio: 'ignore' }));
+    try {
+      await waitUntil(() => started.sleepers().length === 1, 3000, 'the sleep');
+      const [sleeper] = started.sleepers() as [number];
+      assert.ok(!childrenOf(process.pid).includes(sleeper), 'the sleep is a grandchild');
+      let unwatchedCalls = 0;
+      const unwatched = native().watchProcessExit(sleeper, () => unwatchedCalls++);
+      assert.ok(unwatched > 0);
+      native().unwatchProcessExit(unwatched);
+      native().unwatchProcessExit(unwatched); // a second time, or an unknown id: ignored
+      let calls = 0;
+      const gone = new Promise<void>((resolve) => {
+        const id = native().watchProcessExit(sleeper, () => {
+          calls++;
+          resolve();
+        });
+        assert.ok(id > 0 && id !== unwatched, `a new watch id (${id})`);
+      });
+      assert.ok(isAlive(sleeper), 'no call while it lives');
+      assert.equal(calls, 0);
+      process.kill(sleeper, 'SIGKILL');
+      await withDeadline(gone, 5000, 'the exit callback');
+      assert.ok(!isAlive(sleeper), 'called only once the process is gone');
+      await child.exited; // the sh reaps it: the pid is gone altogether
+      assert.equal(native().watchProcessExit(sleeper, () => assert.fail('called for a pid already gone')), 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(calls, 1);
+      assert.equal(unwatchedCalls, 0);
+    } finally {
+      killGroupQuietly(child.pgid);
+      await child.exited;
+    }
+  });
+
+  test('rejects what is not a pid and a callback that is not a function', () => {
+    assert.throws(() => native().watchProcessExit('1' as unknown as number, () => {}), TypeError);
+    assert.throws(() => native().watchProcessExit(0, () => {}), RangeError);
+    assert.throws(() => native().watchProcessExit(process.pid, null as unknown as () => void), TypeError);
+  });
+
+  test('a member that outlives the leader ends the wait when it exits, without the grace running out', { timeout: 10_000 }, async () => {
+    const marker = started.sleepArg();
+    // The leader dies of TERM at once; the inner shell takes its time (300 ms) and then exits.
+    const child = started.group(spawn('sh', ['-c', `sh -c 'trap "sleep 0.3; exit 0" TERM; sleep ${marker} & wait' & wait`], { stdio: 'ignore' }));
+    try {
+      await waitUntil(() => started.sleepers().length === 1, 3000, 'the inner sleep');
+      const result = await withDeadline(child.terminate({ grace: 60_000 }), 8000, 'terminate');
+      assert.equal(result.signal, 'SIGTERM', 'the leader died of TERM, nothing was escalated');
+      assert.deepEqual(groupMembers(child.pgid), [], 'group empty when terminate resolves');
+      assert.deepEqual(started.stragglers(), []);
+    } finally {
+      killGroupQuietly(child.pgid);
+    }
+  });
+});
+
 describe('without pidfd (the SIGCHLD/waitid fallback)', () => {
   test('terminate() still holds the leader, escalates and empties the group', { timeout: 10_000 }, async () => {
     native().setPidfdEnabled(false);
     try {
+      assert.equal(native().watchProcessExit(process.pid, () => assert.fail('no watch without pidfds')), -1, 'group waits poll instead');
       const member = started.sleepArg();
       const child = started.group(spawn('sh', ['-c', `trap '' TERM; sleep ${member} & wait`], { stdio: 'ignore' }));
       await waitUntil(() => started.sleepers().length === 1, 3000, 'member');
