@@ -9,10 +9,14 @@
  *   spawn-loop inflight N K FILE [ARG...]  N children in total, K at a time; prints the total ns
  *   spawn-loop exitstamp N STAMPER FILE    N runs of STAMPER FILE (bench/c/stamp-exit.c); prints
  *                                          N lines, the ns from the child's stamp to waitpid's return
+ *   spawn-loop serve                       a long-lived bound: prints "ready RSS" (its resident bytes),
+ *                                          then reads "serial N MS FILE" lines on stdin and answers
+ *                                          each as serial does, then a line "end"; exits at EOF
  *
  * With SPAWN_LOOP_RSS_MIB=N in the environment it first grows its own resident set by N MiB
  * (malloc'ed in 64 MiB blocks, every page written), so the bound can be taken at the same RSS as
- * the Node parent it is compared with.
+ * the Node parent it is compared with. Growing 4 GiB takes seconds, so a bound taken round after
+ * round at the same RSS runs in one `serve` process, grown once.
  *
  * bench/run.mjs compiles this on the fly and reads its stdout.
  */
@@ -116,6 +120,36 @@ static void run_exitstamp(long n, char *stamper, char *path) {
   }
 }
 
+/* This process's resident set in bytes, from /proc/self/statm (0 when unreadable). */
+static long long resident_bytes(void) {
+  long long size = 0, resident = 0;
+  FILE *statm = fopen("/proc/self/statm", "r");
+  if (statm == NULL) return 0;
+  if (fscanf(statm, "%lld %lld", &size, &resident) != 2) resident = 0;
+  fclose(statm);
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+/* serve: first "ready RSS" (bytes, once grown), then one "serial N MS FILE" request per line
+ * (FILE without spaces), each answered as serial does and closed by a line "end". */
+static void run_serve(void) {
+  printf("ready %lld\n", resident_bytes());
+  fflush(stdout);
+  char line[4096];
+  while (fgets(line, sizeof line, stdin) != NULL) {
+    char file[4000];
+    long n, budget_ms;
+    if (sscanf(line, "serial %ld %ld %3999s", &n, &budget_ms, file) != 3) {
+      fprintf(stderr, "spawn-loop: bad request: %s", line);
+      exit(2);
+    }
+    char *argv[] = {file, NULL};
+    run_serial(n, budget_ms, argv);
+    printf("end\n");
+    fflush(stdout);
+  }
+}
+
 int main(int argc, char **argv) {
   const char *rss_mib = getenv("SPAWN_LOOP_RSS_MIB");
   if (rss_mib != NULL) inflate_rss(atol(rss_mib));
@@ -127,11 +161,15 @@ int main(int argc, char **argv) {
     run_inflight(atol(argv[2]), atol(argv[3]), argv + 4);
     return 0;
   }
+  if (argc == 2 && strcmp(argv[1], "serve") == 0) {
+    run_serve();
+    return 0;
+  }
   if (argc == 5 && strcmp(argv[1], "exitstamp") == 0) {
     run_exitstamp(atol(argv[2]), argv[3], argv[4]);
     return 0;
   }
   fprintf(stderr, "usage: spawn-loop serial N MS FILE [ARG...] | inflight N K FILE [ARG...]"
-                  " | exitstamp N STAMPER FILE\n");
+                  " | exitstamp N STAMPER FILE | serve\n");
   return 2;
 }

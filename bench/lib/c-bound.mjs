@@ -1,6 +1,7 @@
 // The C bounds: bench/c/spawn-loop.c (posix_spawn + waitpid), run as a child of a scenario
 // worker between the library cells, so it sees the same machine load as they do.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 export const C_SPAWN = 'C posix_spawn (bound)';
 export const C_EXIT = 'C waitpid (bound)';
@@ -11,21 +12,56 @@ function runLoop(exe, args, env = process.env) {
   return execFileSync(exe, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, env }).trim().split('\n');
 }
 
-/**
- * Serial spawn+wait under a round plan {budgetMs, maxIter}: samples in ms as collectSerial's,
- * syncs being the time inside posix_spawn itself (the floor for how long a spawn call blocks).
- * rssMiB > 0: the C process first grows its resident set by that much (not part of the timing).
- */
-export function collectCSerial(exe, file, plan, rssMiB = 0) {
+/** "TOTAL CALL" lines (ns) as collectSerial's samples in ms. */
+function serialSamples(lines) {
   const totals = [];
   const syncs = [];
-  const env = rssMiB > 0 ? { ...process.env, SPAWN_LOOP_RSS_MIB: String(Math.round(rssMiB)) } : process.env;
-  for (const line of runLoop(exe, ['serial', String(plan.maxIter), String(Math.ceil(plan.budgetMs)), file], env)) {
+  for (const line of lines) {
     const [total, call] = line.split(' ').map((ns) => Number(ns) / 1e6);
     totals.push(total);
     syncs.push(call);
   }
   return { totals, syncs };
+}
+
+/**
+ * Serial spawn+wait under a round plan {budgetMs, maxIter}: samples in ms as collectSerial's,
+ * syncs being the time inside posix_spawn itself (the floor for how long a spawn call blocks).
+ */
+export function collectCSerial(exe, file, plan) {
+  return serialSamples(runLoop(exe, ['serial', String(plan.maxIter), String(Math.ceil(plan.budgetMs)), file]));
+}
+
+/**
+ * The bound in one long-lived C process (`spawn-loop serve`) grown once by rssMiB of touched
+ * memory, so that every round at a large RSS is measured in the same grown process (growing 4 GiB
+ * anew for each round cost more than the round). Resolves once it is grown:
+ * {rssBytes, collect(file, plan) → samples as collectCSerial's, close()}.
+ */
+export async function startCBound(exe, rssMiB) {
+  const child = spawn(exe, ['serve'], { env: { ...process.env, SPAWN_LOOP_RSS_MIB: String(Math.round(rssMiB)) }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(`spawn-loop serve exited ${code ?? signal}`)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  async function nextLine() {
+    const next = await Promise.race([lines.next(), exited.then((why) => { throw new Error(why); })]);
+    if (next.done) throw new Error('spawn-loop serve closed its output');
+    return next.value;
+  }
+  const ready = await nextLine();
+  if (!ready.startsWith('ready ')) throw new Error(`spawn-loop serve: unexpected ${JSON.stringify(ready)}`);
+  return {
+    rssBytes: Number(ready.slice('ready '.length)),
+    async collect(file, plan) {
+      child.stdin.write(`serial ${plan.maxIter} ${Math.ceil(plan.budgetMs)} ${file}\n`);
+      const answer = [];
+      for (let line = await nextLine(); line !== 'end'; line = await nextLine()) answer.push(line);
+      return serialSamples(answer);
+    },
+    close() {
+      child.stdin.end();
+      child.kill('SIGKILL');
+    },
+  };
 }
 
 /** Spawns per second of `total` spawns with `inFlight` at a time. */
