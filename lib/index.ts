@@ -1,13 +1,13 @@
 // The package entry: the spawn API, group control and the signal table.
-export { spawn } from './spawn.js';
-export { exec } from './exec.js';
-export { pipeline } from './pipeline.js';
-export type { PipelineCommand, PipelineCommandOptions } from './pipeline.js';
-export type { LinesOptions, LinesFrom } from './lines.js';
+export { spawn } from './spawn/spawn.js';
+export { exec } from './exec/exec.js';
+export { pipeline } from './exec/pipeline.js';
+export type { PipelineCommand, PipelineCommandOptions } from './exec/pipeline.js';
+export type { LinesOptions, LinesFrom } from './spawn/lines.js';
 export { killGroup } from './kill-group.js';
 export { groupMembers, waitForGroupExit } from './group.js';
-export { Subprocess } from './subprocess.js';
-export type { TerminateOptions, SubprocessEvents } from './subprocess.js';
+export { Subprocess } from './spawn/subprocess.js';
+export type { TerminateOptions, SubprocessEvents } from './spawn/subprocess.js';
 export { ProcessError, SpawnError } from './errors.js';
 export type { ExecResult, ExecOutput, ProcessErrorReasons, PipelinePosition } from './errors.js';
 export type { ExitResult, Rusage } from './exit.js';

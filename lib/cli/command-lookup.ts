@@ -3,7 +3,7 @@
 // the same candidates; this check only decides the status and the message when it cannot succeed.
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_PATH, pathCandidates } from '../path-search.js';
+import { DEFAULT_PATH, pathCandidates } from '../spawn/command.js';
 import { OWN_FAILURE_STATUS } from './help.js';
 
 export type Lookup = { found: true; candidates: string[] } | { found: false; status: ReturnType<typeof execErrorStatus>; message: string };

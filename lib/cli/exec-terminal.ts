@@ -20,7 +20,7 @@ import { native } from '../native.js';
 import { tryReadStat } from '../proc/stat.js';
 import { JOB_CONTROL_STOPS, SIGCHLD, SIGCONT, SIGSTOP, SIGTTOU, TERMINAL_ACCESS_STOPS } from '../signals.js';
 import { onSignals } from '../signal-listeners.js';
-import type { Subprocess } from '../subprocess.js';
+import type { Subprocess } from '../spawn/subprocess.js';
 import { printError } from './output.js';
 
 const TERMINAL_FD = 0;

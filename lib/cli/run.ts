@@ -21,7 +21,7 @@ import { relayLines } from '../supervisor/line-prefix.js';
 import { SIGKILL, STOP_REQUESTS, signalExitStatus } from '../signals.js';
 import { onSignals } from '../signal-listeners.js';
 import { shellStatus } from '../exit.js';
-import { MAX_TIMER_MS } from '../options.js';
+import { MAX_TIMER_MS } from '../validate.js';
 import { UsageError, parseCommandLine, parseDuration, single } from './args.js';
 import { OWN_FAILURE_STATUS, helpText } from './help.js';
 import { colorEnabled, pad, palette, printError, printOut, type Palette } from './output.js';

@@ -4,7 +4,7 @@
 // signal too), up to the grace period for the cgroup to empty, then cgroup.kill; done when the
 // cgroup is no longer populated (the one group stop, group/stop.ts, over cgroupMembership), and
 // then the directory is removed.
-import { spawn } from '../spawn.js';
+import { spawn } from '../spawn/spawn.js';
 import type { ExitResult } from '../exit.js';
 import type { Contained } from './containment.js';
 import type { NormalizedChild } from './spec.js';

@@ -8,9 +8,9 @@
 //   'cgroup' — the child starts in its own cgroup v2; nothing it starts can leave it.
 // In every mode the child's life ends when everything it contained is gone: after the main
 // process exits on its own, leftovers get the stop signal, then SIGKILL after stopTimeout.
-import { spawn } from '../spawn.js';
+import { spawn } from '../spawn/spawn.js';
 import type { ExitResult } from '../exit.js';
-import type { Subprocess } from '../subprocess.js';
+import type { Subprocess } from '../spawn/subprocess.js';
 import type { NormalizedChild } from './spec.js';
 import { startInReaper } from './reaper-client.js';
 import { startInCgroup } from './cgroup-containment.js';

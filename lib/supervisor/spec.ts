@@ -1,7 +1,9 @@
 // Validation of Supervisor options and child specs. Everything is checked in the constructor,
 // before any process, pipe or cgroup exists; each TypeError/RangeError names the option (with the
 // child's index and name), echoes the value and says what is valid.
-import { echo, checkMilliseconds, checkTimerMilliseconds, validateSpawnOptions, type SpawnOptions, type SignalLike } from '../options.js';
+import type { SpawnOptions, SignalLike } from '../options.js';
+import { echo, checkMilliseconds, checkTimerMilliseconds } from '../validate.js';
+import { validateSpawnOptions } from '../spawn/plan.js';
 import { DEFAULT_STOP_SIGNAL, STOP_REQUESTS, UNCATCHABLE, parseSignal, parseSignalList } from '../signals.js';
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.js';
 import { DEFAULT_INTENSITY, type Intensity } from './intensity.js';

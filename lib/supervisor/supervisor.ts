@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { assertSupportedPlatform } from '../platform.js';
 import type { ExitResult, Rusage } from '../exit.js';
-import type { Subprocess } from '../subprocess.js';
+import type { Subprocess } from '../spawn/subprocess.js';
 import type { SignalLike } from '../options.js';
 import { isSuccess } from '../exit.js';
 import { SHUTDOWN, parseSignal, signalName } from '../signals.js';

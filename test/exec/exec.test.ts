@@ -8,7 +8,7 @@ import { exec, ProcessError, SpawnError } from '../../lib/index.js';
 import { isAlive, waitUntil, withDeadline } from '../helpers/proc.js';
 import { holdings, settleLeaks } from '../helpers/reliability.js';
 import { Started } from '../helpers/spawn.js';
-import { findPipeHolders } from '../../lib/pipe-holders.js';
+import { findPipeHolders } from '../../lib/exec/drain.js';
 import { Worker } from 'node:worker_threads';
 import { libIndex } from '../helpers/reliability.js';
 

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateInit } from '../../lib/init-binary.js';
-import { spawn as procctlSpawn } from '../../lib/spawn.js';
+import { spawn as procctlSpawn } from '../../lib/spawn/spawn.js';
 import { killMarked, sleepers, uniqueSleep } from '../helpers/cli.js';
 import { childrenOf, isRoot, waitUntil, withDeadline } from '../helpers/proc.js';
 

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { exec, spawn, ProcessError, Supervisor } from '../../lib/index.js';
-import { validateStdio } from '../../lib/options.js';
+import { validateStdio } from '../../lib/spawn/stdio.js';
 import { collectInspection } from '../../lib/proc/inspect.js';
 import { processTree, readProcessTable } from '../../lib/proc/tree.js';
 import { renderInspection } from '../../lib/cli/inspect.js';

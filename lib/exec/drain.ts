@@ -1,9 +1,33 @@
 // Collecting a child's output, and the bounded drain after it exits. A grandchild that inherited
 // the pipe keeps it open long after the child is gone; exec() waits at most drainTimeout for the
 // pipes to close, then names the processes holding them and cuts the output there.
+//
+// Who holds a pipe: its two ends share one inode, and /proc/PID/fd/N of any process holding either
+// end reads `pipe:[INODE]`; the scan itself is lib/proc/holders.ts. Done only after a drain timed
+// out: a full scan costs a readlink per open fd on the machine.
 import type { Readable } from 'node:stream';
-import { findPipeHolders, pipeLinkOf } from './pipe-holders.js';
-import type { StdioStream } from './stdio.js';
+import { readlinkSync } from 'node:fs';
+import { findHolders } from '../proc/holders.js';
+import type { StdioStream } from '../spawn/stdio.js';
+
+/** The `pipe:[INODE]` link of one of this process's fds, or null when it is not a pipe (or closed). */
+export function pipeLinkOf(fd: number): string | null {
+  try {
+    const link = readlinkSync(`/proc/self/fd/${fd}`);
+    return link.startsWith('pipe:[') ? link : null;
+  } catch {
+    return null;
+  }
+}
+
+/** PIDs other than this process with an fd on any of the given `pipe:[INODE]` links, sorted. */
+export function findPipeHolders(pipes: Iterable<string>): number[] {
+  const holders = new Set<number>();
+  for (const list of findHolders(new Set(pipes)).values()) {
+    for (const { pid } of list) if (pid !== process.pid) holders.add(pid);
+  }
+  return [...holders].sort((a, b) => a - b);
+}
 
 /** One stream's output, kept as chunks until the end (no copy per chunk). */
 export interface Collector {

@@ -11,13 +11,15 @@
 //   - the timeout and the AbortSignal belong to the pipeline: either stops every command's group
 //     with killSignal, then SIGKILL after killAfter;
 //   - the promise settles once every command has exited and every stop has emptied its group.
-import { native } from './native.js';
-import { assertSupportedPlatform } from './platform.js';
-import { echo, splitArguments, validateExecOptions, type ExecOptions, type ExecOutputOf, type ExecPlan, type SpawnOptions } from './options.js';
+import { native } from '../native.js';
+import { assertSupportedPlatform } from '../platform.js';
+import type { ExecOptions, ExecOutputOf, SpawnOptions } from '../options.js';
+import { echo, splitArguments } from '../validate.js';
+import { validateExecOptions, type ExecPlan } from './options.js';
 import { complete, start, type Outcome } from './exec.js';
-import { ProcessError, quoteArgv, type ExecResult } from './errors.js';
-import type { Subprocess } from './subprocess.js';
-import { closeQuietly } from './stdio.js';
+import { ProcessError, quoteArgv, type ExecResult } from '../errors.js';
+import type { Subprocess } from '../spawn/subprocess.js';
+import { closeQuietly } from '../spawn/stdio.js';
 
 /** Options of one command of a pipeline: where and as whom it runs; the rest is the pipeline's. */
 export type PipelineCommandOptions = Omit<SpawnOptions, 'stdio' | 'timeout' | 'signal' | 'killSignal' | 'killAfter'>;

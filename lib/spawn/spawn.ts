@@ -1,14 +1,16 @@
 // spawn(): validate everything, create the pipes, hand one prepared request to the native spawn,
 // and wrap the result in a Subprocess. Nothing is created before validation has passed, and
 // everything created is released again when the spawn fails.
-import { native, type NativeExit, type NativeSpawnRequest, type NativeSpawnResult } from './native.js';
-import { splitArguments, validateSpawnOptions, type SpawnOptions, type SpawnPlan, type StdioOf } from './options.js';
-import { pathCandidates } from './path-search.js';
+import { native, type NativeExit, type NativeSpawnRequest, type NativeSpawnResult } from '../native.js';
+import type { SpawnOptions, StdioOf } from '../options.js';
+import { splitArguments } from '../validate.js';
+import { validateSpawnOptions, type SpawnPlan } from './plan.js';
+import { pathCandidates } from './command.js';
 import { abandonStdio, closeChildEnds, openParentStreams, prepareStdio, type PreparedStdio } from './stdio.js';
-import { startClock } from './exit.js';
-import { SpawnError, abortError } from './errors.js';
+import { startClock } from '../exit.js';
+import { SpawnError, abortError } from '../errors.js';
 import { Subprocess, internals } from './subprocess.js';
-import { assertSupportedPlatform } from './platform.js';
+import { assertSupportedPlatform } from '../platform.js';
 
 /** The native request for a validated plan whose child fd i comes from parent fd fds[i]. */
 export function toNativeRequest(plan: SpawnPlan, fds: number[]): NativeSpawnRequest {

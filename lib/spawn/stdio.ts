@@ -1,6 +1,7 @@
 // The child's stdio: pipes created with pipe2(O_CLOEXEC) through the addon, /dev/null for
 // 'ignore' (DEV_NULL: opened and closed by the native spawn itself, so procctl holds no fd between
-// spawns), and the fd plan native.spawn takes (child fd i = dup of parent fd fds[i]).
+// spawns), and the fd plan native.spawn takes (child fd i = dup of parent fd fds[i]). The `stdio`
+// option is checked here too (validateStdio).
 //
 // Lifecycle of a pipe: both ends are created CLOEXEC (no other child, even one started by
 // node:child_process at the same moment, can inherit them), the child's end is dup2'ed into place
@@ -8,8 +9,8 @@
 // the parent's end becomes a net.Socket, which makes it non-blocking and owns it from then on.
 import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { DEV_NULL, native } from './native.js';
-import type { StdioPlanEntry } from './options.js';
+import { DEV_NULL, native } from '../native.js';
+import { rangeError, typeError } from '../validate.js';
 
 /** The parent's side of one pipe before it is wrapped in a stream. */
 interface ParentEnd {
@@ -112,4 +113,53 @@ export function openParentStreams(prepared: PreparedStdio): StdioStream[] {
     fd: end.fd,
     stream: new Socket({ fd: end.fd, readable: !end.writable, writable: end.writable }),
   }));
+}
+
+export type StdioPlanEntry = { kind: 'pipe' } | { kind: 'ignore' } | { kind: 'fd'; fd: number };
+
+/** The fd of a stream passed in stdio: fs streams and process.stdout expose .fd, sockets a handle. */
+function streamFd(entry: object): number | undefined {
+  const direct = (entry as { fd?: unknown }).fd;
+  if (typeof direct === 'number') return direct;
+  const handle = (entry as { _handle?: { fd?: unknown } | null })._handle;
+  return typeof handle?.fd === 'number' ? handle.fd : undefined;
+}
+
+function isFdNumber(fd: number): boolean {
+  return Number.isInteger(fd) && fd >= 0 && fd <= 0x7fffffff;
+}
+
+function validateStdioEntry(entry: unknown, index: number): StdioPlanEntry {
+  const option = `stdio[${index}]`;
+  const expected = `'pipe', 'ignore', 'inherit', an fd number >= 0 or a stream with an fd`;
+  if (entry === undefined || entry === null) return { kind: index < 3 ? 'pipe' : 'ignore' };
+  if (entry === 'pipe' || entry === 'ignore') return { kind: entry };
+  if (entry === 'inherit') return { kind: 'fd', fd: index };
+  if (typeof entry === 'number') {
+    if (!isFdNumber(entry)) throw rangeError(option, expected, entry);
+    return { kind: 'fd', fd: entry };
+  }
+  if (typeof entry === 'object') {
+    const fd = streamFd(entry);
+    if (fd === undefined || fd < 0) throw typeError(option, `${expected} (this stream has no open fd)`, entry);
+    if (!isFdNumber(fd)) throw rangeError(`${option}.fd`, 'an integer fd from 0 to 2147483647', fd);
+    return { kind: 'fd', fd };
+  }
+  throw typeError(option, expected, entry);
+}
+
+export function validateStdio(value: unknown): StdioPlanEntry[] {
+  if (value === undefined || value === null) return [{ kind: 'pipe' }, { kind: 'pipe' }, { kind: 'pipe' }];
+  if (typeof value === 'string') {
+    if (value !== 'pipe' && value !== 'ignore' && value !== 'inherit') {
+      throw typeError('stdio', `'pipe', 'ignore', 'inherit' or an array of them`, value);
+    }
+    return [0, 1, 2].map((i) => validateStdioEntry(value, i));
+  }
+  if (!Array.isArray(value)) throw typeError('stdio', `'pipe', 'ignore', 'inherit' or an array`, value);
+  if (value.length > 1024) throw rangeError('stdio', 'an array of at most 1024 entries', value.length);
+  const plan: StdioPlanEntry[] = [];
+  // Iterate by index, not forEach: holes in a sparse array count as unset entries.
+  for (let i = 0; i < Math.max(3, value.length); i++) plan.push(validateStdioEntry(value[i], i));
+  return plan;
 }

@@ -2,14 +2,16 @@
 // and its pipes are closed, or drainTimeout after the exit, whichever comes first. The hot path is
 // one spawn plus stream reads: /proc is only scanned when the drain actually times out.
 import type { Writable } from 'node:stream';
-import { assertSupportedPlatform } from './platform.js';
-import { splitArguments, validateExecOptions, type ExecOptions, type ExecOutputOf, type ExecPlan } from './options.js';
-import { spawnPlan } from './spawn.js';
-import { internals, type Subprocess } from './subprocess.js';
+import { assertSupportedPlatform } from '../platform.js';
+import type { ExecOptions, ExecOutputOf } from '../options.js';
+import { splitArguments } from '../validate.js';
+import { validateExecOptions, type ExecPlan } from './options.js';
+import { spawnPlan } from '../spawn/spawn.js';
+import { internals, type Subprocess } from '../spawn/subprocess.js';
 import { collect, collectedOutput, drainAfterExit, joinChunks, type Collector } from './drain.js';
-import { ProcessError, SpawnError, type ExecOutput, type ExecResult, type ProcessErrorReasons } from './errors.js';
-import { splitLines, stripFinalNewline } from './lines.js';
-import { isSuccess } from './exit.js';
+import { ProcessError, SpawnError, type ExecOutput, type ExecResult, type ProcessErrorReasons } from '../errors.js';
+import { splitLines, stripFinalNewline } from '../spawn/lines.js';
+import { isSuccess } from '../exit.js';
 
 /**
  * Write the input to the child's stdin. Returns a getter for the input stream's own error: a
