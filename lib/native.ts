@@ -8,7 +8,7 @@ import type { Rusage } from './exit.js';
 
 export { packageRoot };
 
-/** request.fds entry: the child fd is /dev/null (see NativeSpawnRequest.fds). */
+/** request.fds entry: the child fd is /dev/null (see NativeCommand.fds). */
 export const DEV_NULL = -2;
 
 
@@ -25,8 +25,8 @@ export interface NativeExit {
   held: boolean;
 }
 
-/** One plain request: everything the child needs, resolved by the caller before the clone. */
-export interface NativeSpawnRequest {
+/** What the child runs, from where, and with which fds: the command half of a NativeSpawnRequest. */
+export interface NativeCommand {
   /** The file as the user named it (used for error.path on exec failures). */
   file: string;
   /** Executable paths to try in order (PATH already applied). At least one. */
@@ -42,6 +42,13 @@ export interface NativeSpawnRequest {
    * /dev/null (opened by the addon for this spawn only). Overlaps are handled.
    */
   fds: number[];
+}
+
+/**
+ * How the child is set up besides its command: the fds beyond its own, signals, group and
+ * session, credentials, limits, cgroup (the other half of a NativeSpawnRequest).
+ */
+export interface ChildSetup {
   /** true: no fd other than those in `fds` survives into the child; false: only CLOEXEC fds close. */
   closeFds: boolean;
   /** true: every caught or ignored disposition 1..SIGRTMAX (bar KILL/STOP) becomes SIG_DFL. */
@@ -57,7 +64,7 @@ export interface NativeSpawnRequest {
   /** setsid() in the child (implies a new group). */
   setsid: boolean;
   /** The child's group becomes the foreground group of the terminal on its stdin (fd 0 after the fd plan). */
-  takeTerminal?: boolean;
+  takeTerminal: boolean;
   /** -1: unchanged. */
   uid: number;
   /** -1: unchanged. */
@@ -75,17 +82,11 @@ export interface NativeSpawnRequest {
   cgroup: string | null;
 }
 
-/** The request fields that leave credentials, limits and cgroup as they are (exec/init in place). */
-export const UNCHANGED_PROCESS = {
-  uid: -1,
-  gid: -1,
-  groups: null,
-  umask: -1,
-  rlimits: [],
-  deathSignal: 0,
-  noNewPrivs: false,
-  cgroup: null,
-} as const satisfies Partial<NativeSpawnRequest>;
+/**
+ * One plain request: everything the child needs, resolved by the caller before the clone (the
+ * C side's SpawnRequest). Built only by nativeRequest() in lib/spawn/request.ts.
+ */
+export interface NativeSpawnRequest extends NativeCommand, ChildSetup {}
 
 export interface NativeSpawnResult {
   /** Handle for signal/reap/release/setRef. Unique per addon instance. */

@@ -14,7 +14,7 @@ import { spawn } from '../spawn/spawn.js';
 import type { Subprocess } from '../spawn/subprocess.js';
 import { native } from '../native.js';
 import { execFailureStatus } from './command-lookup.js';
-import { type ExecPlan, fdPlan } from './exec-plan.js';
+import { type ExecInvocation, fdPlan } from './exec-invocation.js';
 import type { TerminalJob } from './exec-terminal.js';
 import { OWN_FAILURE_STATUS } from './help.js';
 import { printError } from './output.js';
@@ -27,7 +27,7 @@ const CLEANUP_GRACE_MS = 5000;
 const MAX_TIMER_MS = 0x7fffffff;
 
 /** terminal: the command's group takes the terminal in the child, before it execs. */
-function startCommand(plan: ExecPlan, terminal: boolean): Subprocess {
+function startCommand(plan: ExecInvocation, terminal: boolean): Subprocess {
   const fds = fdPlan(plan.keepFds);
   return spawn(plan.file, plan.args, {
     env: plan.env,
@@ -79,7 +79,7 @@ function forwardSignals(deliver: Deliver, terminal: TerminalJob | null): { attac
 }
 
 /** At a terminal in procctl's foreground, its job control (loaded only then); else null. */
-async function claimTerminal(plan: ExecPlan): Promise<TerminalJob | null> {
+async function claimTerminal(plan: ExecInvocation): Promise<TerminalJob | null> {
   // --foreground keeps the command in procctl's own (foreground) group: nothing to hand over.
   if (plan.foreground) return null;
   let foreground: number;
@@ -122,7 +122,7 @@ function shortName(signo: number): string {
   return signalName(signo).replace(/^SIG/, '');
 }
 
-export async function superviseCommand(plan: ExecPlan): Promise<number> {
+export async function superviseCommand(plan: ExecInvocation): Promise<number> {
   const terminal = await claimTerminal(plan);
   const forwarding = forwardSignals(plan.foreground ? toCommand : toGroup, terminal);
   let child: Subprocess;

@@ -2,40 +2,35 @@
 // command (same PID, like env(1)) through the native execve-in-place. With --timeout (or when a new
 // session needs a fork) it stays as the parent: exec-parent.ts, loaded only then, so the common
 // path loads neither the spawn API nor its event-loop machinery.
-import { type NativeSpawnRequest, UNCHANGED_PROCESS, native } from '../native.js';
+import { type NativeSpawnRequest, native } from '../native.js';
+import { nativeRequest } from '../spawn/request.js';
 import { UsageError } from './args.js';
 import { execFailureStatus, lookUpCommand } from './command-lookup.js';
-import { type ExecPlan, fdPlan, parseExec } from './exec-plan.js';
+import { type ExecInvocation, fdPlan, parseExec } from './exec-invocation.js';
 import { OWN_FAILURE_STATUS, helpText } from './help.js';
 import { printError, printOut } from './output.js';
-
 
 function envp(env: Record<string, string>): string[] {
   return Object.entries(env).map(([name, value]) => `${name}=${value}`);
 }
 
 /** setpgid(0, 0) fails for a session leader and is a no-op for a group leader: skip it then. */
-function groupRequest(plan: ExecPlan, leadsGroup: boolean): number {
+function groupRequest(plan: ExecInvocation, leadsGroup: boolean): number {
   return plan.grouping === 'group' && !leadsGroup ? 0 : -1;
 }
 
-function inPlaceRequest(plan: ExecPlan, candidates: string[], leadsGroup: boolean): NativeSpawnRequest {
-  return {
-    file: plan.file,
-    candidates,
-    argv: [plan.file, ...plan.args],
-    envp: envp(plan.env),
-    cwd: plan.cwd,
-    fds: fdPlan(plan.keepFds),
-    closeFds: true,
-    resetSignals: plan.resetSignals,
-    defaultSignals: plan.defaultSignals,
-    ignoreSignals: plan.ignoreSignals,
-    mask: plan.mask,
-    pgid: groupRequest(plan, leadsGroup),
-    setsid: plan.grouping === 'session',
-    ...UNCHANGED_PROCESS,
-  };
+function inPlaceRequest(plan: ExecInvocation, candidates: string[], leadsGroup: boolean): NativeSpawnRequest {
+  return nativeRequest(
+    { file: plan.file, candidates, argv: [plan.file, ...plan.args], envp: envp(plan.env), cwd: plan.cwd, fds: fdPlan(plan.keepFds) },
+    {
+      resetSignals: plan.resetSignals,
+      defaultSignals: plan.defaultSignals,
+      ignoreSignals: plan.ignoreSignals,
+      mask: plan.mask,
+      pgid: groupRequest(plan, leadsGroup),
+      setsid: plan.grouping === 'session',
+    },
+  );
 }
 
 /**
@@ -49,20 +44,20 @@ function flushCompileCache(): void {
 }
 
 /** Replace this process with the command. Returns only when the exec failed. */
-function execInPlace(plan: ExecPlan, candidates: string[], leadsGroup: boolean): number {
+function execInPlace(plan: ExecInvocation, candidates: string[], leadsGroup: boolean): number {
   flushCompileCache();
   const failure = native().execve(inPlaceRequest(plan, candidates, leadsGroup));
   printError(failure.message);
   return execFailureStatus(failure.stage, failure.code);
 }
 
-async function runAsParent(plan: ExecPlan): Promise<number> {
+async function runAsParent(plan: ExecInvocation): Promise<number> {
   const { superviseCommand } = await import('./exec-parent.js');
   return superviseCommand(plan);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let plan: ExecPlan;
+  let plan: ExecInvocation;
   try {
     const parsed = parseExec(argv);
     if (parsed.help) {

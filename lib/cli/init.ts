@@ -16,7 +16,8 @@
 // The one case left: a signal another thread has taken from the queue but not yet sent on when
 // the execve ends that thread (the few instructions of ResendToHolder in native/primitives.cc).
 import { locateInit } from '../init-binary.js';
-import { UNCHANGED_PROCESS, native } from '../native.js';
+import { native } from '../native.js';
+import { nativeRequest } from '../spawn/request.js';
 import { FAULTS, LIBC_RESERVED, NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
 import { onSignals } from '../signal-listeners.js';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
@@ -112,22 +113,17 @@ export async function main(argv: string[]): Promise<number> {
   // Let the listeners run for what they caught: the second turn's poll phase reads every signal
   // libuv saw before the mask was set (the first may run in the current turn, after its poll).
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
-  const failure = native().execve({
-    file: binary,
-    candidates: [binary],
-    argv: initArgv(binary, config, startedMask, early),
-    envp: Object.entries(process.env).map(([name, value]) => `${name}=${value}`),
-    cwd: null,
-    fds: [0, 1, 2],
-    closeFds: true,
-    resetSignals: true,
-    defaultSignals: [],
-    ignoreSignals: [],
-    mask: EVERY_SIGNAL,
-    pgid: -1,
-    setsid: false,
-    ...UNCHANGED_PROCESS,
-  });
+  const failure = native().execve(nativeRequest(
+    {
+      file: binary,
+      candidates: [binary],
+      argv: initArgv(binary, config, startedMask, early),
+      envp: Object.entries(process.env).map(([name, value]) => `${name}=${value}`),
+      cwd: null,
+      fds: [0, 1, 2],
+    },
+    { mask: EVERY_SIGNAL },
+  ));
   printError(`init: cannot run ${binary}: ${failure.message}`);
   return OWN_FAILURE_STATUS;
 }

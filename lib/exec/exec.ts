@@ -5,8 +5,8 @@ import type { Writable } from 'node:stream';
 import { assertSupportedPlatform } from '../platform.js';
 import type { ExecOptions, ExecOutputOf } from '../options.js';
 import { splitArguments } from '../validate.js';
-import { validateExecOptions, type ExecPlan } from './options.js';
-import { spawnPlan } from '../spawn/spawn.js';
+import { validateExecOptions, type ValidatedExec } from './options.js';
+import { spawnValidated } from '../spawn/spawn.js';
 import { internals, type Subprocess } from '../spawn/subprocess.js';
 import { collect, collectedOutput, drainAfterExit, joinChunks, type Collector } from './drain.js';
 import { ProcessError, SpawnError, type ExecOutput, type ExecResult, type ProcessErrorReasons } from '../errors.js';
@@ -18,7 +18,7 @@ import { isSuccess } from '../exit.js';
  * stream that fails (ENOENT on open, an error mid-way) would otherwise pass for a short input,
  * and the child would exit 0 on a truncated one. onInputError stops the group.
  */
-function writeInput(stdin: Writable | null, input: ExecPlan['input'], onInputError: () => void): () => Error | undefined {
+function writeInput(stdin: Writable | null, input: ValidatedExec['input'], onInputError: () => void): () => Error | undefined {
   let inputError: Error | undefined;
   if (stdin === null) return () => inputError;
   // The child may exit without reading its input: EPIPE is expected, not an error of exec().
@@ -43,14 +43,14 @@ function writeInput(stdin: Writable | null, input: ExecPlan['input'], onInputErr
   return () => inputError;
 }
 
-function emptyOutput(encoding: ExecPlan['encoding']): string | Buffer {
+function emptyOutput(encoding: ValidatedExec['encoding']): string | Buffer {
   return encoding === 'buffer' ? Buffer.alloc(0) : '';
 }
 
 /** Start the plan; a failure to start becomes a ProcessError with the original error as cause. */
-export function start(plan: ExecPlan, file: string, args: string[]): Subprocess {
+export function start(plan: ValidatedExec, file: string, args: string[]): Subprocess {
   try {
-    return spawnPlan(plan.spawn);
+    return spawnValidated(plan.spawn);
   } catch (error) {
     const aborted = error instanceof Error && error.name === 'AbortError';
     if (!SpawnError.is(error) && !aborted) throw error;
@@ -64,7 +64,7 @@ export function start(plan: ExecPlan, file: string, args: string[]): Subprocess 
 }
 
 /** The output as the plan asks for it: decoded or a Buffer, final newline stripped, or lines. */
-function shapeOutput(raw: string | Buffer, plan: ExecPlan): ExecOutput {
+function shapeOutput(raw: string | Buffer, plan: ValidatedExec): ExecOutput {
   if (plan.lines) return splitLines(raw as string);
   return plan.stripFinalNewline ? stripFinalNewline(raw) : raw;
 }
@@ -83,7 +83,7 @@ export interface Outcome {
 }
 
 /** Collect the child's output until it exited, its stops settled and its pipes drained. */
-export async function complete(child: Subprocess, plan: ExecPlan): Promise<Outcome> {
+export async function complete(child: Subprocess, plan: ValidatedExec): Promise<Outcome> {
   const hooks = child[internals];
   const outputs: Array<{ pipe: (typeof hooks.streams)[number]; collector: Collector }> = [];
   const interleaved: Buffer[] | undefined = plan.all ? [] : undefined;

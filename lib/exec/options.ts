@@ -2,10 +2,10 @@
 // lines) checked beside the spawn options they extend.
 import type { Readable } from 'node:stream';
 import { checkBoolean, checkTimerMilliseconds, copyOptions, echo, rangeError, typeError } from '../validate.js';
-import { SPAWN_OPTION_NAMES, buildSpawnPlan, type SpawnPlan } from '../spawn/plan.js';
+import { SPAWN_OPTION_NAMES, validateSpawnFields, type ValidatedSpawn } from '../spawn/options.js';
 
-export interface ExecPlan {
-  spawn: SpawnPlan;
+export interface ValidatedExec {
+  spawn: ValidatedSpawn;
   input: string | Buffer | Uint8Array | Readable | null;
   encoding: BufferEncoding | 'buffer';
   maxBuffer: number;
@@ -20,7 +20,7 @@ const EXEC_OPTION_NAMES: ReadonlySet<string> = new Set([
   ...SPAWN_OPTION_NAMES, 'input', 'encoding', 'maxBuffer', 'drainTimeout', 'reject', 'all', 'stripFinalNewline', 'lines',
 ]);
 
-function validateInput(value: unknown): ExecPlan['input'] {
+function validateInput(value: unknown): ValidatedExec['input'] {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string' || value instanceof Uint8Array) return value;
   if (typeof value === 'object' && typeof (value as Readable).pipe === 'function') return value as Readable;
@@ -41,12 +41,12 @@ export function validateMaxBuffer(value: unknown): number {
   return value;
 }
 
-export function validateExecOptions(file: unknown, args: unknown, options: unknown): ExecPlan {
+export function validateExecOptions(file: unknown, args: unknown, options: unknown): ValidatedExec {
   const o = copyOptions(options, EXEC_OPTION_NAMES, 'exec()');
   const input = validateInput(o.input);
   // exec owns stdout/stderr; stdin is a pipe only when there is input to write.
   if (o.stdio === undefined) o.stdio = [input === null ? 'ignore' : 'pipe', 'pipe', 'pipe'];
-  const spawn = buildSpawnPlan(file, args, o);
+  const spawn = validateSpawnFields(file, args, o);
   if (input !== null && spawn.stdio[0]?.kind !== 'pipe') {
     throw new TypeError(`input needs stdio[0] to be 'pipe'; got stdio ${echo(o.stdio)}`);
   }

@@ -15,7 +15,7 @@ import { native } from '../native.js';
 import { assertSupportedPlatform } from '../platform.js';
 import type { ExecOptions, ExecOutputOf, SpawnOptions } from '../options.js';
 import { echo, splitArguments } from '../validate.js';
-import { validateExecOptions, type ExecPlan } from './options.js';
+import { validateExecOptions, type ValidatedExec } from './options.js';
 import { complete, start, type Outcome } from './exec.js';
 import { ProcessError, quoteArgv, type ExecResult } from '../errors.js';
 import type { Subprocess } from '../spawn/subprocess.js';
@@ -32,11 +32,11 @@ const OWN_OPTIONS = new Set(['stdio', 'timeout', 'signal', 'killSignal', 'killAf
 interface Stage {
   file: string;
   args: string[];
-  plan: ExecPlan;
+  plan: ValidatedExec;
 }
 
 /** Validate every command before anything is created. */
-function planStages(commands: unknown, options: unknown, signal: AbortSignal): { stages: Stage[]; whole: ExecPlan } {
+function planStages(commands: unknown, options: unknown, signal: AbortSignal): { stages: Stage[]; whole: ValidatedExec } {
   if (!Array.isArray(commands) || commands.length === 0) {
     throw new TypeError(`commands must be a non-empty array of [file, args?, options?]; got ${echo(commands)}`);
   }
@@ -135,7 +135,7 @@ export async function pipeline(commands: readonly PipelineCommand[], options?: E
   assertSupportedPlatform();
   const controller = new AbortController();
   const { stages, whole } = planStages(commands, options, controller.signal);
-  const { timeout, abortSignal } = whole.spawn;
+  const { timeout, abortSignal } = whole.spawn.stop;
   let timedOut = false;
   const onAbort = (): void => controller.abort(abortSignal?.reason);
   if (abortSignal?.aborted) onAbort();
@@ -150,7 +150,7 @@ export async function pipeline(commands: readonly PipelineCommand[], options?: E
   const sweeps: Promise<unknown>[] = [];
   let started: Subprocess[] = [];
   const stopAll = (): void => {
-    const { killSignal, killAfter } = whole.spawn;
+    const { killSignal, killAfter } = whole.spawn.stop;
     for (const child of started) sweeps.push(child.terminate({ signal: killSignal, grace: killAfter }).catch(() => undefined));
   };
   controller.signal.addEventListener('abort', stopAll, { once: true });

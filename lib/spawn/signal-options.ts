@@ -1,6 +1,6 @@
-// The child's signals and group, as options: group, session and takeTerminal, the dispositions and mask at exec
-// (resetSignals, ignoreSignals, blockSignals, defaultSignals), deathSignal, and how its own limits
-// stop it (timeout, killSignal, killAfter, signal).
+// The child's signals and group, as options: group, session and takeTerminal, the dispositions
+// and mask at exec (resetSignals, ignoreSignals, blockSignals, defaultSignals), deathSignal, and how
+// its own limits stop it (timeout, killSignal, killAfter, signal).
 import { DEFAULT_STOP_SIGNAL, UNCATCHABLE, parseSignal, parseSignalList } from '../signals.js';
 import { checkBoolean, checkTimerMilliseconds, echo, rangeError, typeError } from '../validate.js';
 

@@ -4,40 +4,19 @@
 import { native, type NativeExit, type NativeSpawnRequest, type NativeSpawnResult } from '../native.js';
 import type { SpawnOptions, StdioOf } from '../options.js';
 import { splitArguments } from '../validate.js';
-import { validateSpawnOptions, type SpawnPlan } from './plan.js';
+import { validateSpawnOptions, type ValidatedSpawn } from './options.js';
 import { pathCandidates } from './command.js';
+import { nativeRequest } from './request.js';
 import { abandonStdio, closeChildEnds, openParentStreams, prepareStdio, type PreparedStdio } from './stdio.js';
 import { startClock } from '../exit.js';
 import { SpawnError, abortError } from '../errors.js';
 import { Subprocess, internals } from './subprocess.js';
 import { assertSupportedPlatform } from '../platform.js';
 
-/** The native request for a validated plan whose child fd i comes from parent fd fds[i]. */
-export function toNativeRequest(plan: SpawnPlan, fds: number[]): NativeSpawnRequest {
-  return {
-    file: plan.file,
-    candidates: pathCandidates(plan.file, plan.searchPath),
-    argv: [plan.argv0, ...plan.args],
-    envp: plan.envp,
-    cwd: plan.cwd,
-    fds,
-    closeFds: plan.closeFds,
-    resetSignals: plan.resetSignals,
-    defaultSignals: plan.defaultSignals,
-    ignoreSignals: plan.ignoreSignals,
-    mask: plan.mask,
-    pgid: plan.pgid,
-    setsid: plan.setsid,
-    takeTerminal: plan.takeTerminal,
-    uid: plan.uid,
-    gid: plan.gid,
-    groups: plan.groups,
-    umask: plan.umask,
-    rlimits: plan.rlimits,
-    deathSignal: plan.deathSignal,
-    noNewPrivs: plan.noNewPrivs,
-    cgroup: plan.cgroup,
-  };
+/** The native request for a validated spawn whose child fd i comes from parent fd fds[i]. */
+function toNativeRequest(plan: ValidatedSpawn, fds: number[]): NativeSpawnRequest {
+  const { file, argv0, args, envp, cwd, searchPath } = plan;
+  return nativeRequest({ file, candidates: pathCandidates(file, searchPath), argv: [argv0, ...args], envp, cwd, fds }, plan.setup);
 }
 
 /** A native error from a setup step carries at least a string code; anything else is a bug to rethrow. */
@@ -46,19 +25,19 @@ function isNativeSpawnFailure(error: unknown): error is Error {
 }
 
 /** The pgid the child will have, and whether it is this process's own group. */
-function resolveGroup(plan: SpawnPlan, pid: number): { pgid: number; sharesCallerGroup: boolean } {
-  if (plan.pgid === 0) return { pgid: pid, sharesCallerGroup: false };
+function resolveGroup(plan: ValidatedSpawn, pid: number): { pgid: number; sharesCallerGroup: boolean } {
+  if (plan.setup.pgid === 0) return { pgid: pid, sharesCallerGroup: false };
   const own = native().getpgid(0);
-  if (plan.pgid === -1) return { pgid: own, sharesCallerGroup: true };
-  return { pgid: plan.pgid, sharesCallerGroup: plan.pgid === own };
+  if (plan.setup.pgid === -1) return { pgid: own, sharesCallerGroup: true };
+  return { pgid: plan.setup.pgid, sharesCallerGroup: plan.setup.pgid === own };
 }
 
 /** A native failure becomes a SpawnError; stage names the step when the native error does not. */
-function toSpawnError(error: unknown, plan: SpawnPlan, stage: string): unknown {
+function toSpawnError(error: unknown, plan: ValidatedSpawn, stage: string): unknown {
   return isNativeSpawnFailure(error) ? new SpawnError(error, plan.file, plan.args, stage) : error;
 }
 
-function createStdio(plan: SpawnPlan): PreparedStdio {
+function createStdio(plan: ValidatedSpawn): PreparedStdio {
   try {
     return prepareStdio(plan.stdio);
   } catch (error) {
@@ -66,9 +45,9 @@ function createStdio(plan: SpawnPlan): PreparedStdio {
   }
 }
 
-function startChild(plan: SpawnPlan, stdio: PreparedStdio, onExit: (exit: NativeExit) => void): NativeSpawnResult {
+function startChild(plan: ValidatedSpawn, stdio: PreparedStdio, onExit: (exit: NativeExit) => void): NativeSpawnResult {
   // Only a group leader is held as a zombie after exit: its pid is the pgid a sweep signals.
-  const hold = plan.pgid === 0;
+  const hold = plan.setup.pgid === 0;
   try {
     return native().spawn(toNativeRequest(plan, stdio.fds), onExit, hold);
   } catch (error) {
@@ -79,8 +58,8 @@ function startChild(plan: SpawnPlan, stdio: PreparedStdio, onExit: (exit: Native
 }
 
 /** Start a validated plan. Used by spawn() and exec(). */
-export function spawnPlan(plan: SpawnPlan): Subprocess {
-  if (plan.abortSignal?.aborted) throw abortError(plan.abortSignal.reason);
+export function spawnValidated(plan: ValidatedSpawn): Subprocess {
+  if (plan.stop.abortSignal?.aborted) throw abortError(plan.stop.abortSignal.reason);
   // Load the addon before anything exists: a load failure is thrown as itself, never as a failed
   // pipe or clone step.
   native();
@@ -105,12 +84,7 @@ export function spawnPlan(plan: SpawnPlan): Subprocess {
     startedAt,
     streams: openParentStreams(stdio),
     stdioCount: plan.stdio.length,
-    stop: {
-      timeout: plan.timeout,
-      killSignal: plan.killSignal,
-      killAfter: plan.killAfter,
-      abortSignal: plan.abortSignal,
-    },
+    stop: plan.stop,
   });
   if (earlyExit !== undefined) child[internals].handleExit(earlyExit);
   return child;
@@ -128,5 +102,5 @@ export function spawn<const Options extends SpawnOptions = {}>(file: string, opt
 export function spawn(file: string, args?: unknown, options?: unknown): Subprocess {
   assertSupportedPlatform();
   const [argList, opts] = splitArguments(args, options);
-  return spawnPlan(validateSpawnOptions(file, argList, opts));
+  return spawnValidated(validateSpawnOptions(file, argList, opts));
 }

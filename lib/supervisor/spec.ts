@@ -3,7 +3,7 @@
 // child's index and name), echoes the value and says what is valid.
 import type { SpawnOptions, SignalLike } from '../options.js';
 import { echo, checkMilliseconds, checkTimerMilliseconds } from '../validate.js';
-import { validateSpawnOptions } from '../spawn/plan.js';
+import { validateSpawnOptions } from '../spawn/options.js';
 import { DEFAULT_STOP_SIGNAL, STOP_REQUESTS, UNCATCHABLE, parseSignal, parseSignalList } from '../signals.js';
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.js';
 import { DEFAULT_INTENSITY, type Intensity } from './intensity.js';

@@ -11,6 +11,7 @@ import {
   type NativeSpawnRequest,
   type NativeSpawnResult,
 } from '../../lib/native.js';
+import { nativeRequest as buildRequest } from '../../lib/spawn/request.js';
 import { waitUntil } from './proc.js';
 
 /** Executable paths for file, PATH applied the way execvp would. */
@@ -23,30 +24,8 @@ export function candidatesFor(file: string): string[] {
 /** A request that inherits stdio, starts a new group and resets signals; override any field. */
 export function nativeRequest(argv: string[], overrides: Partial<NativeSpawnRequest> = {}): NativeSpawnRequest {
   const file = argv[0] ?? '';
-  return {
-    file,
-    candidates: candidatesFor(file),
-    argv,
-    envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`),
-    cwd: null,
-    fds: [0, 1, 2],
-    closeFds: true,
-    resetSignals: true,
-    defaultSignals: [],
-    ignoreSignals: [],
-    mask: [],
-    pgid: 0,
-    setsid: false,
-    uid: -1,
-    gid: -1,
-    groups: null,
-    umask: -1,
-    rlimits: [],
-    deathSignal: 0,
-    noNewPrivs: false,
-    cgroup: null,
-    ...overrides,
-  };
+  const command = { file, candidates: candidatesFor(file), argv, envp: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`), cwd: null, fds: [0, 1, 2] };
+  return Object.assign(buildRequest(command, { pgid: 0 }), overrides);
 }
 
 export interface NativeChild extends NativeSpawnResult {

@@ -31,7 +31,7 @@ export const EXEC_OPTIONS: OptionSpec = {
 
 export type Grouping = 'inherit' | 'group' | 'session';
 
-export interface ExecPlan {
+export interface ExecInvocation {
   file: string;
   args: string[];
   /** The command's whole environment. */
@@ -69,7 +69,7 @@ export function fdPlan(keepFds: readonly number[]): number[] {
   return fds;
 }
 
-export type ParsedExec = { help: true } | { help: false; plan: ExecPlan };
+export type ParsedExec = { help: true } | { help: false; plan: ExecInvocation };
 
 function checkNotUncatchable(signals: number[], option: string): void {
   for (const n of signals) {
@@ -154,7 +154,7 @@ function planGrouping(newGroup: boolean, newSession: boolean): Grouping {
   return newSession ? 'session' : newGroup ? 'group' : 'inherit';
 }
 
-type TimeoutPlan = Pick<ExecPlan, 'timeout' | 'signal' | 'killAfter' | 'cleanup' | 'preserveStatus' | 'foreground' | 'verbose'>;
+type TimeoutPlan = Pick<ExecInvocation, 'timeout' | 'signal' | 'killAfter' | 'cleanup' | 'preserveStatus' | 'foreground' | 'verbose'>;
 
 /** Options that only mean something with a deadline: each needs --timeout. */
 const NEEDS_TIMEOUT = ['kill-after', 'cleanup', 'preserve-status', 'foreground', 'verbose'] as const;
@@ -184,7 +184,7 @@ function planTimeout(values: Record<string, unknown>, grouping: Grouping): Timeo
   };
 }
 
-function planSignals(values: Record<string, unknown>): Pick<ExecPlan, 'resetSignals' | 'defaultSignals' | 'ignoreSignals' | 'mask'> {
+function planSignals(values: Record<string, unknown>): Pick<ExecInvocation, 'resetSignals' | 'defaultSignals' | 'ignoreSignals' | 'mask'> {
   const resetSignals = values['reset-signals'] === true;
   const defaults = parseSignalListArgs(repeated(values['default-signal'] as string[] | undefined), '--default-signal');
   const ignoreSignals = parseSignalListArgs(repeated(values['ignore-signal'] as string[] | undefined), '--ignore-signal');

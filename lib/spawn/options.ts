@@ -1,14 +1,19 @@
 // spawn()'s options checked as one: every family by its own validator (command, stdio, signals,
 // credentials and limits), before the first pipe or process exists, so bad input never leaves
 // anything behind.
+import type { ChildSetup } from '../native.js';
 import { copyOptions, checkBoolean } from '../validate.js';
+import type { StopPolicy } from './subprocess.js';
 import { DEFAULT_PATH, preferLocalPath, validateArgv0, validateCommand, validateCwd, validateEnv } from './command.js';
 import { validateStdio, type StdioPlanEntry } from './stdio.js';
 import { validateAbortSignal, validateDeathSignal, validateGrouping, validateSignalSetup, validateTimeouts } from './signal-options.js';
 import { checkNofileRoom, validateCgroup, validateCredentials, validateRlimits, validateUmask } from './credentials.js';
 
-/** Validated, normalized spawn request: everything native.spawn needs except pipes and PATH. */
-export interface SpawnPlan {
+/**
+ * spawn()'s options validated and normalized: what runs and how the child is set up (the native
+ * request but for the pipes and the PATH candidates), and how its own limits stop it.
+ */
+export interface ValidatedSpawn {
   file: string;
   args: string[];
   argv0: string;
@@ -18,27 +23,8 @@ export interface SpawnPlan {
   /** PATH used to search for file (the child's, when env was given). */
   searchPath: string;
   stdio: StdioPlanEntry[];
-  /** -1 caller's group, 0 new group, >0 join. */
-  pgid: number;
-  setsid: boolean;
-  takeTerminal: boolean;
-  resetSignals: boolean;
-  defaultSignals: number[];
-  ignoreSignals: number[];
-  mask: number[] | null;
-  closeFds: boolean;
-  uid: number;
-  gid: number;
-  groups: number[] | null;
-  umask: number;
-  rlimits: Array<[number, number, number]>;
-  deathSignal: number;
-  cgroup: string | null;
-  noNewPrivs: boolean;
-  timeout: number;
-  killSignal: number;
-  killAfter: number;
-  abortSignal: AbortSignal | null;
+  setup: ChildSetup;
+  stop: StopPolicy;
 }
 
 export const SPAWN_OPTION_NAMES: ReadonlySet<string> = new Set([
@@ -47,7 +33,7 @@ export const SPAWN_OPTION_NAMES: ReadonlySet<string> = new Set([
   'noNewPrivs', 'preferLocal', 'timeout', 'killSignal', 'killAfter', 'signal',
 ]);
 
-export function buildSpawnPlan(file: unknown, args: unknown, o: Record<string, unknown>): SpawnPlan {
+export function validateSpawnFields(file: unknown, args: unknown, o: Record<string, unknown>): ValidatedSpawn {
   const command = validateCommand(file, args);
   const cwd = validateCwd(o.cwd);
   let env = validateEnv(o.env);
@@ -63,20 +49,21 @@ export function buildSpawnPlan(file: unknown, args: unknown, o: Record<string, u
     envp: env.envp,
     searchPath: env.path ?? DEFAULT_PATH,
     stdio,
-    ...validateGrouping(o.group, o.session, o.takeTerminal),
-    ...validateSignalSetup(o),
-    closeFds: checkBoolean(o.closeFds, 'closeFds', true),
-    ...validateCredentials(o),
-    umask: validateUmask(o.umask),
-    rlimits,
-    deathSignal: validateDeathSignal(o.deathSignal),
-    cgroup: validateCgroup(o.cgroup),
-    noNewPrivs: checkBoolean(o.noNewPrivs, 'noNewPrivs', false),
-    ...validateTimeouts(o),
-    abortSignal: validateAbortSignal(o.signal),
+    setup: {
+      ...validateGrouping(o.group, o.session, o.takeTerminal),
+      ...validateSignalSetup(o),
+      closeFds: checkBoolean(o.closeFds, 'closeFds', true),
+      ...validateCredentials(o),
+      umask: validateUmask(o.umask),
+      rlimits,
+      deathSignal: validateDeathSignal(o.deathSignal),
+      cgroup: validateCgroup(o.cgroup),
+      noNewPrivs: checkBoolean(o.noNewPrivs, 'noNewPrivs', false),
+    },
+    stop: { ...validateTimeouts(o), abortSignal: validateAbortSignal(o.signal) },
   };
 }
 
-export function validateSpawnOptions(file: unknown, args: unknown, options: unknown): SpawnPlan {
-  return buildSpawnPlan(file, args, copyOptions(options, SPAWN_OPTION_NAMES, 'spawn()'));
+export function validateSpawnOptions(file: unknown, args: unknown, options: unknown): ValidatedSpawn {
+  return validateSpawnFields(file, args, copyOptions(options, SPAWN_OPTION_NAMES, 'spawn()'));
 }
