@@ -1,12 +1,14 @@
 // Compile the TypeScript twice: the ES module build (dist/lib, plus the tests in dist/test) and the
-// CommonJS build of the package entry and of the CLI's commands (dist/cjs; the bin loads only
-// those), whose package.json marks its .js files as CommonJS inside this "type": "module" package.
+// CommonJS build of the package entry and of the CLI's commands (dist/cjs), whose package.json marks
+// its .js files as CommonJS inside this "type": "module" package; then each command bundled into
+// one file (scripts/bundle-cli.mjs), which is what the bin loads.
 //
 //   node scripts/build-ts.mjs [--cjs-only]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleCommand } from './bundle-cli.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -23,3 +25,9 @@ if (!process.argv.includes('--cjs-only')) compile('tsconfig.json');
 compile('tsconfig.cjs.json');
 mkdirSync(join(root, 'dist', 'cjs'), { recursive: true });
 writeFileSync(join(root, 'dist', 'cjs', 'package.json'), '{\n  "type": "commonjs"\n}\n');
+// Each CLI command (a module of lib/cli that exports main) as one file, which is what the bin loads.
+const cjsRoot = join(root, 'dist', 'cjs');
+for (const name of readdirSync(join(cjsRoot, 'cli'))) {
+  if (!name.endsWith('.js') || name.endsWith('.bundle.js')) continue;
+  if (/^exports\.main = /m.test(readFileSync(join(cjsRoot, 'cli', name), 'utf8'))) bundleCommand(cjsRoot, `cli/${name}`);
+}

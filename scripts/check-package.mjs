@@ -36,7 +36,7 @@ function checkContents(files) {
   const required = [
     'package.json', 'README.md', 'binding.gyp', 'scripts/install.mjs', 'scripts/build-init.mjs',
     'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/lib/cli/main.cjs',
-    'dist/cjs/cli/exec.js', 'dist/cjs/cli/inspect.js',
+    'dist/cjs/cli/exec.bundle.js', 'dist/cjs/cli/inspect.bundle.js',
     ...PLATFORMS.flatMap((p) => [ADDON_FILE, ...HELPER_FILES].map((name) => `prebuilds/linux-${p.arch}/${name}`)),
   ];
   const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // procctl's entry point. Starting it should cost what starting any Node script costs, so it loads
-// only CommonJS: each command runs from the CommonJS build of the CLI (dist/cjs/cli), required
+// only CommonJS, and for a command one file: the command's bundle (dist/cjs/cli/NAME.bundle.js,
+// its module and everything that module requires at load time; scripts/bundle-cli.mjs), required
 // when the command runs (`procctl exec` loads nothing that inspect, tree, init or run use). An ES
 // module would start Node's ESM loader, and an ES import of a builtin such as node:fs evaluates
 // every lazy export of it (fs/promises, streams, readline): together 20–40 ms before any work.
@@ -127,14 +128,15 @@ function showHelp(command: string | undefined): Promise<number> | number {
 async function runCommand(command: string, argv: string[]): Promise<number> {
   const failure = FAILURE_STATUS[command] ?? 1;
   try {
-    if (!argv.includes('--help')) load<Platform>('../platform').assertSupportedPlatform();
+    // platform.ts says why not; on Linux (always, in practice) it is not even loaded.
+    if (!argv.includes('--help') && process.platform !== 'linux') load<Platform>('../platform').assertSupportedPlatform();
   } catch (error) {
     output().printError((error as Error).message);
     return failure;
   }
   let mod: CommandModule;
   try {
-    mod = load<CommandModule>(command);
+    mod = load<CommandModule>(`${command}.bundle`);
   } catch (error) {
     output().printError(`command '${command}' is not available: ${(error as Error).message}`);
     return failure;
