@@ -6,10 +6,22 @@
 // No stat() here: the child's execve over each candidate is the real test (a file can appear,
 // vanish or change mode between a stat and the exec), and the native layer reports the first error
 // that is not ENOENT/ENOTDIR, as execvp does (so EACCES beats "not found").
-import { isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { checkCString, echo, typeError } from '../validate.js';
+import { packageRequire } from '../package-root.cjs';
+
+let mainThread: boolean | undefined;
+
+/**
+ * worker_threads' isMainThread, loaded on the first spawn that asks: importing node:worker_threads
+ * loads Node's worker and stream internals (a few ms), which `procctl exec` would pay at start-up
+ * for a module it never uses.
+ */
+function isMainThread(): boolean {
+  mainThread ??= (packageRequire('node:worker_threads') as typeof import('node:worker_threads')).isMainThread;
+  return mainThread;
+}
 
 /** Used when the environment has no PATH at all (glibc's execvp default, plus /usr/local/bin). */
 export const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -60,7 +72,7 @@ export function validateCwd(value: unknown): string | null {
  */
 export function validateEnv(value: unknown): { envp: string[] | null; path: string | undefined } {
   if (value === undefined || value === null) {
-    return { envp: isMainThread ? null : environToEnvp(process.env), path: process.env.PATH };
+    return { envp: isMainThread() ? null : environToEnvp(process.env), path: process.env.PATH };
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw typeError('env', 'an object of NAME: value strings', value);
