@@ -26,8 +26,7 @@
         "native/process-watch.cc",
         "native/request.cc",
         "native/sock-diag.cc",
-        "native/spawn.cc",
-        "native/stages.cc"
+        "native/spawn.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

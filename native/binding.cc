@@ -8,6 +8,7 @@
 #include <new>
 
 #include "exec-in-place.h"
+#include "exit-watcher.h"
 #include "group-scan.h"
 #include "instance.h"
 #include "primitives.h"

@@ -12,7 +12,7 @@
 //   - RunChild never returns: it either execs or exits 127 after filling the error record (and
 //     writing it to the error pipe, which is the only way it reaches a parent on the fork path).
 // The same steps serve execve-in-place (RunInPlace), which returns instead of exiting.
-#include "spawn-plan.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>

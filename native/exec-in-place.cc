@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clone.h"
 #include "errors.h"
 #include "instance.h"

@@ -83,7 +83,7 @@ void UpdateSigchldRef(Instance* instance) {
   bool needed = false;
   for (const auto& entry : instance->children) {
     const Child* child = entry.second;
-    if (child->pidfd < 0 && !child->reported && child->ref) needed = true;
+    if (child->pidfd < 0 && child->state == ChildState::Running && child->ref) needed = true;
   }
   if (needed) {
     uv_ref(reinterpret_cast<uv_handle_t*>(instance->sigchld));
@@ -119,8 +119,7 @@ void Forget(Child* child) {
 void Report(Child* child, ExitInfo info) {
   Instance* instance = child->instance;
   if (child->polling) uv_poll_stop(&child->poll);
-  child->reported = true;
-  child->reaped = !info.held;
+  child->state = info.held ? ChildState::Held : ChildState::Reaped;
   napi_ref onExit = child->onExit;
   child->onExit = nullptr;
   if (!info.held) Forget(child);
@@ -137,13 +136,7 @@ int WaitOptions(const Child* child) {
 
 // One waitid for one child. Returns true when it had exited (info filled).
 bool Collect(Child* child, ExitInfo* info) {
-  if (child->stashed) {
-    *info = child->stash;
-    return true;
-  }
-  int idtype = child->pidfd >= 0 ? P_PIDFD : P_PID;
-  int id = child->pidfd >= 0 ? child->pidfd : child->pid;
-  int found = WaitWithUsage(idtype, id, WaitOptions(child), info);
+  int found = WaitForProcess(child->pidfd, child->pid, WaitOptions(child), info);
   if (found == 0) return false;
   if (found < 0) {
     // Someone else reaped it (a foreign waitpid(-1)): the status is lost, but it is gone.
@@ -176,7 +169,7 @@ void OnSigchld(uv_signal_t* handle, int signum) {
     if (it == instance->children.end()) break;
     next = static_cast<uint64_t>(it->first) + 1;
     Child* child = it->second;
-    if (child->pidfd >= 0 || child->reported) continue;
+    if (child->pidfd >= 0 || child->state != ChildState::Running) continue;
     ExitInfo info;
     if (Collect(child, &info)) Report(child, info);
   }
@@ -210,6 +203,10 @@ int WaitWithUsage(int idtype, int id, int options, ExitInfo* out) {
   }
   out->held = (options & WNOWAIT) != 0;
   return 1;
+}
+
+int WaitForProcess(int pidfd, pid_t pid, int options, ExitInfo* out) {
+  return pidfd >= 0 ? WaitWithUsage(P_PIDFD, pidfd, options, out) : WaitWithUsage(P_PID, pid, options, out);
 }
 
 bool PidfdWatchSupported() {
@@ -251,7 +248,7 @@ void WatchChild(Child* child) {
 
 bool SignalChild(Child* child, int sig, int* error) {
   *error = 0;
-  if (child->reaped) return false;
+  if (child->state == ChildState::Reaped) return false;
   long result = child->pidfd >= 0 ? syscall(SYS_pidfd_send_signal, child->pidfd, sig, nullptr, 0)
                                   : kill(child->pid, sig);
   if (result == 0) return true;
@@ -261,12 +258,10 @@ bool SignalChild(Child* child, int sig, int* error) {
 }
 
 bool ReapHeldChild(Child* child) {
-  if (!child->reported || child->reaped || !child->hold) return false;
+  if (child->state != ChildState::Held) return false;
   ExitInfo info;
-  int idtype = child->pidfd >= 0 ? P_PIDFD : P_PID;
-  int id = child->pidfd >= 0 ? child->pidfd : child->pid;
-  if (!child->stashed) WaitWithUsage(idtype, id, WEXITED, &info);
-  child->reaped = true;
+  WaitForProcess(child->pidfd, child->pid, WEXITED, &info);
+  child->state = ChildState::Reaped;
   Forget(child);
   return true;
 }
@@ -287,32 +282,30 @@ void SetChildRef(Child* child, bool ref) {
   UpdateSigchldRef(child->instance);
 }
 
-void DeliverCollectedExit(Child* child, const ExitInfo& info) {
-  child->stashed = true;
-  child->stash = info;
-  child->stash.held = false;
-  if (child->reported) {
+namespace {
+
+// An exit collected with waitid(P_ALL) for a tracked child (which is Running or Held: Reaped ones
+// are no longer tracked): deliver it as if the watcher had seen it.
+void DeliverCollectedExit(Child* child, ExitInfo info) {
+  if (child->state == ChildState::Held) {
     // A held child reaped behind our back: it is no longer a zombie.
-    child->reaped = true;
+    child->state = ChildState::Reaped;
     Forget(child);
     return;
   }
+  info.held = false;
   child->hold = false;
-  Report(child, child->stash);
+  Report(child, info);
 }
-
-namespace {
 
 // At teardown nobody is left to call reap() or to watch: a child that already exited (a held
 // zombie, or an exit not yet seen by the loop) is reaped now; one still running goes to the
 // orphan list, which the next spawn of any environment sweeps. Either way no zombie stays for the
 // life of the process.
 void ReapOrAdopt(Child* child) {
-  if (child->reaped || child->stashed) return;
+  if (child->state == ChildState::Reaped) return;
   ExitInfo ignored;
-  int idtype = child->pidfd >= 0 ? P_PIDFD : P_PID;
-  int id = child->pidfd >= 0 ? child->pidfd : child->pid;
-  int found = WaitWithUsage(idtype, id, WEXITED | WNOHANG, &ignored);
+  int found = WaitForProcess(child->pidfd, child->pid, WEXITED | WNOHANG, &ignored);
   if (found != 0) return;  // reaped now, or already gone (ECHILD)
   int pidfd = child->pidfd >= 0 ? fcntl(child->pidfd, F_DUPFD_CLOEXEC, 3) : -1;
   // Without a pidfd copy (no fd left) the pid still identifies it: it is our unreaped child.
@@ -320,6 +313,37 @@ void ReapOrAdopt(Child* child) {
 }
 
 }  // namespace
+
+Napi::Value ReapAny(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Instance* instance = GetInstance(env);
+  std::vector<ExitInfo> untracked;
+  std::vector<std::pair<uint32_t, ExitInfo>> tracked;
+  for (;;) {
+    ExitInfo exit;
+    if (WaitWithUsage(P_ALL, 0, WEXITED | WNOHANG, &exit) != 1) break;
+    exit.held = false;
+    bool ours = false;
+    for (const auto& entry : instance->children) {
+      if (entry.second->pid == exit.pid) {
+        tracked.emplace_back(entry.first, exit);
+        ours = true;
+        break;
+      }
+    }
+    if (!ours) untracked.push_back(exit);
+  }
+  // Children this addon tracks get their exit through onExit, as if the watcher had seen it.
+  for (const auto& entry : tracked) {
+    auto it = instance->children.find(entry.first);
+    if (it != instance->children.end()) DeliverCollectedExit(it->second, entry.second);
+  }
+  Napi::Array result = Napi::Array::New(env, untracked.size());
+  for (uint32_t i = 0; i < untracked.size(); i++) {
+    result.Set(i, Napi::Value(env, ExitObject(env, untracked[i])));
+  }
+  return result;
+}
 
 void CloseAllWatchers(Instance* instance) {
   // Forget() erases the child from the map; nothing is allocated here (environment teardown).

@@ -2,6 +2,8 @@
 // instance when pidfds are unavailable or disabled. onExit is called once per child.
 #pragma once
 
+#include <napi.h>
+
 #include "instance.h"
 
 namespace procctl {
@@ -28,12 +30,16 @@ void ReleaseChild(Child* child);
 
 void SetChildRef(Child* child, bool ref);
 
-// Collected an exit with waitid(P_ALL) for a tracked child: deliver it as if the watcher saw it.
-void DeliverCollectedExit(Child* child, const ExitInfo& info);
+// reapAny(): collects every exited child of this process with waitid(P_ALL). Children this addon
+// tracks get their exit through onExit, as if the watcher had seen it; the others are returned.
+Napi::Value ReapAny(const Napi::CallbackInfo& info);
 
 // waitid(idtype, id, options) with rusage. Returns 1 when a child was collected, 0 when none has
 // exited yet (WNOHANG), -1 with errno on failure.
 int WaitWithUsage(int idtype, int id, int options, ExitInfo* out);
+
+// The same for one process: through its pidfd when it has one (>= 0), else by pid.
+int WaitForProcess(int pidfd, pid_t pid, int options, ExitInfo* out);
 
 // The NativeExit object for JavaScript.
 napi_value ExitObject(napi_env env, const ExitInfo& info);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "errors.h"
+#include "fd-guard.h"
 
 namespace procctl {
 namespace {
@@ -84,15 +85,11 @@ std::vector<int> GroupIds(const Napi::CallbackInfo& info, size_t index) {
 // groups asked about are read further (zombie or not). Vanishing processes are skipped.
 template <typename Visit>
 void ScanProc(Napi::Env env, int wanted, bool filtered, const std::vector<int>& among, Visit visit) {
-  int procFd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (procFd < 0) ThrowErrno(env, "open", "/proc");
-  DIR* dir = fdopendir(procFd);
-  if (dir == nullptr) {
-    int error = errno;
-    close(procFd);
-    errno = error;
-    ThrowErrno(env, "fdopendir", "/proc");
-  }
+  FdGuard opened(open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (opened.get() < 0) ThrowErrno(env, "open", "/proc");
+  DIR* dir = fdopendir(opened.get());
+  if (dir == nullptr) ThrowErrno(env, "fdopendir", "/proc");
+  int procFd = opened.release();  // the DIR owns it now
   while (dirent* entry = readdir(dir)) {
     if (!IsPidName(entry->d_name)) continue;
     if (wanted != 0 || filtered) {

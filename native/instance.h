@@ -25,19 +25,23 @@ struct ExitInfo {
   struct rusage usage = {};
 };
 
+// Where a tracked child is in its life. A child leaves the instance's map once it is Reaped.
+enum class ChildState : uint8_t {
+  Running,  // no exit reported yet
+  Held,     // exit reported (onExit called), observed with WNOWAIT: a zombie until reap()
+  Reaped,   // exit reported and collected: no zombie left
+};
+
 // One spawned child, tracked until it is reaped or released.
 struct Child {
   Instance* instance = nullptr;
   uint32_t id = 0;
   pid_t pid = 0;
   int pidfd = -1;          // -1: watched through the SIGCHLD fallback
+  ChildState state = ChildState::Running;
   bool hold = false;       // observe the exit with WNOWAIT
   bool ref = true;         // keeps the event loop alive while running
-  bool reported = false;   // onExit was called
-  bool reaped = false;
   bool polling = false;    // poll is initialized (and must be closed)
-  bool stashed = false;    // exit already collected by reapAny, waiting to be delivered
-  ExitInfo stash;
   napi_ref onExit = nullptr;
   uv_poll_t poll;
 };

@@ -35,9 +35,7 @@ std::vector<Orphan>& Orphans() {
 // True when the orphan is gone: reaped now, or (ECHILD) reaped by someone else.
 bool Collected(const Orphan& orphan) {
   ExitInfo ignored;
-  int idtype = orphan.pidfd >= 0 ? P_PIDFD : P_PID;
-  int id = orphan.pidfd >= 0 ? orphan.pidfd : orphan.pid;
-  int found = WaitWithUsage(idtype, id, WEXITED | WNOHANG, &ignored);
+  int found = WaitForProcess(orphan.pidfd, orphan.pid, WEXITED | WNOHANG, &ignored);
   return found == 1 || (found == -1 && errno == ECHILD);
 }
 

@@ -19,7 +19,7 @@
 #include "exit-watcher.h"
 #include "instance.h"
 #include "kernel.h"
-#include "spawn-plan.h"
+#include "child.h"
 
 
 namespace procctl {
@@ -272,37 +272,6 @@ Napi::Value CloexecFrom(const Napi::CallbackInfo& info) {
     if (fd >= 0) Check(env, fcntl(fd, F_SETFD, 0), "fcntl");
   }
   return env.Undefined();
-}
-
-Napi::Value ReapAny(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Instance* instance = GetInstance(env);
-  std::vector<ExitInfo> untracked;
-  std::vector<std::pair<uint32_t, ExitInfo>> tracked;
-  for (;;) {
-    ExitInfo exit;
-    if (WaitWithUsage(P_ALL, 0, WEXITED | WNOHANG, &exit) != 1) break;
-    exit.held = false;
-    bool ours = false;
-    for (const auto& entry : instance->children) {
-      if (entry.second->pid == exit.pid) {
-        tracked.emplace_back(entry.first, exit);
-        ours = true;
-        break;
-      }
-    }
-    if (!ours) untracked.push_back(exit);
-  }
-  // Children this addon tracks get their exit through onExit, as if the watcher had seen it.
-  for (const auto& entry : tracked) {
-    auto it = instance->children.find(entry.first);
-    if (it != instance->children.end()) DeliverCollectedExit(it->second, entry.second);
-  }
-  Napi::Array result = Napi::Array::New(env, untracked.size());
-  for (uint32_t i = 0; i < untracked.size(); i++) {
-    result.Set(i, Napi::Value(env, ExitObject(env, untracked[i])));
-  }
-  return result;
 }
 
 Napi::Value Pipe(const Napi::CallbackInfo& info) {

@@ -24,7 +24,6 @@ Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
 Napi::Value GetChildSubreaper(const Napi::CallbackInfo& info);
 Napi::Value SetDeathSignal(const Napi::CallbackInfo& info);
 Napi::Value CloexecFrom(const Napi::CallbackInfo& info);
-Napi::Value ReapAny(const Napi::CallbackInfo& info);
 Napi::Value Pipe(const Napi::CallbackInfo& info);
 Napi::Value Close(const Napi::CallbackInfo& info);
 

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "fd-guard.h"
 
 namespace procctl {
 namespace {
@@ -143,27 +144,23 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
 // cgroup2 filesystem and cgroup.procs a regular file, and nothing here may block: O_NONBLOCK keeps
 // a FIFO (or any other special file) planted under that name from stalling the event loop.
 int OpenCgroupProcs(Napi::Env env, const std::string& dir) {
-  int dirFd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirFd < 0) ThrowCgroupErrno(env, errno, "open", dir);
+  FdGuard dirFd(open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dirFd.get() < 0) ThrowCgroupErrno(env, errno, "open", dir);
   struct statfs fs;
-  int statError = fstatfs(dirFd, &fs) == 0 ? 0 : errno;
+  int statError = fstatfs(dirFd.get(), &fs) == 0 ? 0 : errno;
   if (statError != 0 || fs.f_type != CGROUP2_SUPER_MAGIC) {
-    close(dirFd);
     if (statError != 0) ThrowCgroupErrno(env, statError, "statfs", dir);
     ThrowNotCgroup2(env, dir, fs.f_type == CGROUP_SUPER_MAGIC ? "it is on a cgroup v1 hierarchy" : "it is not on a cgroup2 filesystem");
   }
-  int fd = openat(dirFd, "cgroup.procs", O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-  int openError = errno;
-  close(dirFd);
-  if (fd < 0) ThrowCgroupErrno(env, openError, "open", dir);
+  FdGuard procs(openat(dirFd.get(), "cgroup.procs", O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+  if (procs.get() < 0) ThrowCgroupErrno(env, errno, "open", dir);
   // Raw fstat: glibc 2.33 re-versioned fstat, which would lift the prebuild's glibc baseline. A
   // file bind-mounted over cgroup.procs is caught here even though the directory is cgroup2.
   struct stat st;
-  if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
+  if (syscall(SYS_fstat, procs.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     ThrowNotCgroup2(env, dir, "its cgroup.procs is not a regular file");
   }
-  return fd;
+  return procs.release();
 }
 
 }  // namespace

@@ -17,17 +17,10 @@
 #include <vector>
 
 #include "errors.h"
+#include "fd-guard.h"
 
 namespace procctl {
 namespace {
-
-// Closes the netlink socket on every path out, exceptions included.
-struct FdGuard {
-  int fd;
-  ~FdGuard() {
-    if (fd >= 0) close(fd);
-  }
-};
 
 void SendDumpRequest(Napi::Env env, int fd) {
   struct {
@@ -68,13 +61,13 @@ void CollectPeer(const nlmsghdr* header, std::vector<std::pair<uint32_t, uint32_
 Napi::Value UnixSocketPeers(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FdGuard socket_fd{socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)};
-  if (socket_fd.fd < 0) ThrowErrno(env, "socket");
-  SendDumpRequest(env, socket_fd.fd);
+  if (socket_fd.get() < 0) ThrowErrno(env, "socket");
+  SendDumpRequest(env, socket_fd.get());
 
   std::vector<std::pair<uint32_t, uint32_t>> peers;
   alignas(nlmsghdr) char buffer[32768];
   for (bool done = false; !done;) {
-    ssize_t size = recv(socket_fd.fd, buffer, sizeof buffer, 0);
+    ssize_t size = recv(socket_fd.get(), buffer, sizeof buffer, 0);
     if (size < 0) {
       if (errno == EINTR) continue;
       ThrowErrno(env, "recv");

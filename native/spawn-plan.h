@@ -6,34 +6,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "stages.h"
+
 namespace procctl {
-
-// Steps of the child setup, in the order they run. A failure reports the step and errno.
-enum class Stage : int32_t {
-  None = 0,
-  Sigaction,
-  Setsid,
-  Setpgid,
-  Setgroups,
-  Setgid,
-  Setuid,
-  Rlimit,
-  Umask,
-  NoNewPrivs,
-  Cgroup,
-  Pdeathsig,
-  Chdir,
-  Fd,
-  Terminal,
-  CloseFds,
-  Sigmask,
-  Exec,
-};
-
-// Name of a stage as the JavaScript error's `stage` ('exec', 'chdir', ...).
-const char* StageName(Stage stage);
-// The system call behind a stage, as the JavaScript error's `syscall` ('execve', 'chdir', ...).
-const char* StageSyscall(Stage stage);
 
 struct PlanRlimit {
   int resource;
@@ -104,18 +79,5 @@ struct SpawnPlan {
 
   ErrorRecord error;
 };
-
-// Runs every setup step and execve. Never returns: on failure it fills plan->error and exits 127.
-// Entry of the cloned child; see child.cc for the rules this code lives under.
-[[noreturn]] int RunChild(void* plan) noexcept __attribute__((noinline));
-
-// The same steps in the calling process (execve in place). Returns only on failure, with
-// plan->error filled in.
-void RunInPlace(SpawnPlan* plan) noexcept __attribute__((noinline));
-
-// Closes (or, with cloexec, marks close-on-exec) every fd >= from except keep (-1: none):
-// close_range when useCloseRange and the kernel has it, else a walk of /proc/self/fd.
-// Async-signal-safe; returns 0 or a positive errno.
-int CloseFdsFrom(int from, bool cloexec, bool useCloseRange, int keep = -1) noexcept;
 
 }  // namespace procctl

@@ -34,12 +34,8 @@ Instance* LiveInstance(Napi::Env env) {
 // The child of a failed spawn exited 127 before the clone returned: reap it so no zombie stays.
 void ReapFailed(const CloneResult& clone) {
   ExitInfo ignored;
-  if (clone.pidfd >= 0) {
-    WaitWithUsage(P_PIDFD, clone.pidfd, WEXITED, &ignored);
-    close(clone.pidfd);
-  } else {
-    WaitWithUsage(P_PID, clone.pid, WEXITED, &ignored);
-  }
+  WaitForProcess(clone.pidfd, clone.pid, WEXITED, &ignored);
+  if (clone.pidfd >= 0) close(clone.pidfd);
 }
 
 uint32_t ToId(const Napi::CallbackInfo& info) {

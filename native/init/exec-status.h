@@ -13,7 +13,7 @@
 #define EXEC_NOT_FOUND 127
 #define EXEC_NOT_EXECUTABLE 126
 
-/* PATH when the environment has none (as lib/path-search.ts DEFAULT_PATH). */
+/* PATH when the environment has none (as DEFAULT_PATH in lib/spawn/command.ts). */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
 enum exec_stage { STAGE_NONE, STAGE_SETPGID, STAGE_SETSID, STAGE_TERMINAL, STAGE_EXEC };
