@@ -6,6 +6,8 @@
 //     --prebuild-only   skip the source build (and the compile when dist/ exists); run only the
 //                       prebuild phase. CI uses it to test the same prebuild on other Node versions.
 //     --files LIST      run only these test files (paths under dist/test, comma-separated).
+//     --exclude LIST    run every test file but these (paths under dist/test, comma-separated); the
+//                       run names them, so a phase that leaves a file to another phase says so.
 //     --skip-pattern RE skip tests whose name matches (repeatable; node --test-skip-pattern, Node 22+).
 //   PROCCTL_NODE=/path/to/node   run the test phases with that node binary.
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { envWithNodeHeaders } from './node-headers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: options } = parseArgs({ options: { 'prebuild-only': { type: 'boolean' }, files: { type: 'string' }, 'skip-pattern': { type: 'string', multiple: true } } });
+const { values: options } = parseArgs({ options: { 'prebuild-only': { type: 'boolean' }, files: { type: 'string' }, exclude: { type: 'string' }, 'skip-pattern': { type: 'string', multiple: true } } });
 const prebuildOnly = options['prebuild-only'] === true;
 const testNode = process.env.PROCCTL_NODE || process.execPath;
 
@@ -76,7 +78,17 @@ if (!prebuildOnly || !existsSync(join(root, 'dist', 'test')) || !existsSync(join
   step('compile TypeScript (ES module and CommonJS builds)', [join(root, 'scripts', 'build-ts.mjs')]);
 }
 
-const files = options.files === undefined ? testFiles() : options.files.split(',').map((file) => join(root, 'dist', 'test', file));
+const excluded = (options.exclude ?? '').split(',').filter(Boolean).map((file) => join(root, 'dist', 'test', file));
+for (const file of excluded) {
+  if (!existsSync(file)) {
+    console.error(`test: --exclude names ${file}, which does not exist`);
+    process.exit(1);
+  }
+}
+if (excluded.length > 0) console.log(`\n== not run in this phase (--exclude): ${excluded.map((file) => file.slice(join(root, 'dist', 'test').length + 1)).join(', ')}`);
+const files = (options.files === undefined ? testFiles() : options.files.split(',').map((file) => join(root, 'dist', 'test', file))).filter(
+  (file) => !excluded.includes(file),
+);
 if (files.length === 0) {
   console.error('test: no dist/test/**/*.test.js files found');
   process.exit(1);
