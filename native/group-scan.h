@@ -1,6 +1,6 @@
 // Process groups seen through /proc, scanned in C: which groups have a live (non-zombie) member,
 // who the live members of one group are, and one live member of each group asked about. The
-// TypeScript group waits (lib/group.ts) scan when no member they know of is alive, so a scan has to
+// TypeScript group waits (lib/group/members.ts) scan when no member they know of is alive, so a scan has to
 // stay cheap with thousands of processes.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Watching a process that is not this process's child: pidfd_open(2) and a uv_poll_t on the
 // environment's loop. The pidfd turns readable once the process has exited (a zombie counts as
-// exited); nothing is collected, the process's parent still reaps it. The group waits (lib/group.ts)
+// exited); nothing is collected, the process's parent still reaps it. The group waits (lib/group/members.ts)
 // use it to be woken when a member they saw alive is gone, instead of polling /proc on a timer.
 #pragma once
 

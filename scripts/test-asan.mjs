@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envWithNodeHeaders } from './node-headers.mjs';
+import { testFiles } from './test-files.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'build-asan');
@@ -20,25 +21,10 @@ const source = join(work, 'src');
 const reports = join(work, 'reports');
 const SANITIZE = '-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined';
 
-/**
- * Every compiled test file (Node 20's --test takes no globs, and a directory would also run the
- * fixtures under dist/test). The soak is its own command and bench/ measures speed.
- */
-function allTestFiles(dir = join(root, 'dist', 'test')) {
-  if (!existsSync(dir)) return [];
-  const out = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...allTestFiles(path));
-    else if (entry.name.endsWith('.test.js')) out.push(path);
-  }
-  return out.sort();
-}
-
 /** Test files named on the command line (files, or directories searched like the whole suite). */
 function selectedTestFiles(args) {
-  if (args.length === 0) return allTestFiles();
-  return args.flatMap((arg) => (statSync(resolve(root, arg)).isDirectory() ? allTestFiles(resolve(root, arg)) : [resolve(root, arg)]));
+  if (args.length === 0) return testFiles(join(root, 'dist', 'test'));
+  return args.flatMap((arg) => (statSync(resolve(root, arg)).isDirectory() ? testFiles(resolve(root, arg)) : [resolve(root, arg)]));
 }
 
 function log(line) {

@@ -11,11 +11,12 @@
 //     --skip-pattern RE skip tests whose name matches (repeatable; node --test-skip-pattern, Node 22+).
 //   PROCCTL_NODE=/path/to/node   run the test phases with that node binary.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { envWithNodeHeaders } from './node-headers.mjs';
+import { testFiles } from './test-files.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({ options: { 'prebuild-only': { type: 'boolean' }, files: { type: 'string' }, exclude: { type: 'string' }, 'skip-pattern': { type: 'string', multiple: true } } });
@@ -29,18 +30,6 @@ function step(name, args) {
     console.error(`test: ${name} failed (${result.status ?? result.signal})`);
     process.exit(1);
   }
-}
-
-/** Every compiled test file, sorted (Node 20's --test takes no globs). */
-function testFiles(dir = join(root, 'dist', 'test')) {
-  if (!existsSync(dir)) return [];
-  const out = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...testFiles(path));
-    else if (entry.name.endsWith('.test.js')) out.push(path);
-  }
-  return out.sort();
 }
 
 /**
@@ -86,7 +75,7 @@ for (const file of excluded) {
   }
 }
 if (excluded.length > 0) console.log(`\n== not run in this phase (--exclude): ${excluded.map((file) => file.slice(join(root, 'dist', 'test').length + 1)).join(', ')}`);
-const files = (options.files === undefined ? testFiles() : options.files.split(',').map((file) => join(root, 'dist', 'test', file))).filter(
+const files = (options.files === undefined ? testFiles(join(root, 'dist', 'test')) : options.files.split(',').map((file) => join(root, 'dist', 'test', file))).filter(
   (file) => !excluded.includes(file),
 );
 if (files.length === 0) {

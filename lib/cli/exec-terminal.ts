@@ -15,7 +15,7 @@
 //   - before procctl exits, it takes the terminal back if the command's group still holds it.
 // The stops are seen with waitid(WSTOPPED | WCONTINUED | WNOHANG) on every SIGCHLD, which never
 // collects the exit (the spawn API's exit watcher still does).
-import { signalGroup } from '../kill-group.js';
+import { signalGroup } from '../group/kill.js';
 import { native } from '../native.js';
 import { tryReadStat } from '../proc/stat.js';
 import { JOB_CONTROL_STOPS, SIGCHLD, SIGCONT, SIGSTOP, SIGTTOU, TERMINAL_ACCESS_STOPS } from '../signals.js';

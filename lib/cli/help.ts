@@ -1,6 +1,6 @@
 // Help texts of procctl and of every command (exec, inspect, tree, init, run, help), and the CLI's
 // own exit statuses. `procctl help CMD` runs `procctl CMD --help`, so every help has one source.
-import { UsageError } from './args.js';
+import { UsageError, parseCommandLine } from './args.js';
 import { printError, printOut } from './output.js';
 
 /** Exit status of procctl itself, inspect and tree on a usage error (exec, init and run: 125). */
@@ -147,14 +147,24 @@ export function helpText(command?: string): string | undefined {
   return Object.hasOwn(TEXTS, command) ? TEXTS[command] : undefined;
 }
 
+/** The arguments of inspect and tree: PID [--json] [-h|--help]. */
+export interface QueryArgs {
+  pid: number;
+  json: boolean;
+  help: boolean;
+}
+
 /**
- * Parse the argv of inspect or tree: a UsageError is printed as its one line and yields
- * USAGE_STATUS; --help prints the command's help and yields 0; else the parsed arguments.
+ * Parse the argv of inspect or tree; pidOf turns the positionals into the PID (a UsageError when
+ * they do not fit). A UsageError is printed as its one line and yields USAGE_STATUS; --help prints
+ * the command's help and yields 0; else the parsed arguments.
  */
-export function parseQueryCommand<T extends { help: boolean }>(command: 'inspect' | 'tree', argv: string[], parse: (argv: string[]) => T): T | number {
-  let args: T;
+export function parseQueryCommand(command: 'inspect' | 'tree', argv: string[], pidOf: (positionals: string[], help: boolean) => number): QueryArgs | number {
+  let args: QueryArgs;
   try {
-    args = parse(argv);
+    const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    const help = values.help === true;
+    args = { pid: pidOf(positionals, help), json: values.json === true, help };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     printError(error.message);

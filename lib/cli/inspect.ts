@@ -1,7 +1,7 @@
 // procctl inspect PID [--json]: why does this process ignore SIGINT, who still holds this pipe.
 import { type FdDetail, type Inspection, type InspectedFd, collectInspection } from '../proc/inspect.js';
 import { stateName } from '../proc/stat.js';
-import { UsageError, parseCommandLine, parsePidArg } from './args.js';
+import { UsageError, parsePidArg } from './args.js';
 import { MISSING_STATUS, parseQueryCommand } from './help.js';
 import { type Palette, colorEnabled, pad, palette, printError, printOut, printable } from './output.js';
 
@@ -108,22 +108,16 @@ export function renderInspection(inspection: Inspection, colors: Palette): strin
   return out;
 }
 
-interface InspectArgs {
-  pid: number;
-  json: boolean;
-  help: boolean;
-}
-
-function parse(argv: string[]): InspectArgs {
-  const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
-  if (values.help === true) return { pid: 0, json: false, help: true };
+/** PID: exactly one (none needed for --help). */
+function inspectedPid(positionals: string[], help: boolean): number {
+  if (help) return 0;
   if (positionals.length === 0) throw new UsageError("inspect: missing PID; usage: procctl inspect PID [--json]");
   if (positionals.length > 1) throw new UsageError(`inspect: unexpected argument '${positionals[1]}'; usage: procctl inspect PID [--json]`);
-  return { pid: parsePidArg(positionals[0] as string), json: values.json === true, help: false };
+  return parsePidArg(positionals[0] as string);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseQueryCommand('inspect', argv, parse);
+  const args = parseQueryCommand('inspect', argv, inspectedPid);
   if (typeof args === 'number') return args;
   let inspection: Inspection;
   try {

@@ -1,6 +1,6 @@
 // procctl tree [PID] [--json]: the process tree with pgid/sid/state; leaders, zombies, orphans.
 import { type TreeNode, processTree, readProcessTable } from '../proc/tree.js';
-import { UsageError, parseCommandLine, parsePidArg } from './args.js';
+import { UsageError, parsePidArg } from './args.js';
 import { MISSING_STATUS, parseQueryCommand } from './help.js';
 import { type Palette, colorEnabled, isTerminal, palette, printError, printOut, printable } from './output.js';
 
@@ -105,21 +105,14 @@ export function treeJson(root: TreeNode, pretty: boolean): string {
   return parts.join('');
 }
 
-interface TreeArgs {
-  pid: number;
-  json: boolean;
-  help: boolean;
-}
-
-function parse(argv: string[]): TreeArgs {
-  const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+/** PID: at most one; the tree of PID 1 without it. */
+function rootPid(positionals: string[]): number {
   if (positionals.length > 1) throw new UsageError(`tree: unexpected argument '${positionals[1]}'; usage: procctl tree [PID] [--json]`);
-  const pid = positionals[0] === undefined ? 1 : parsePidArg(positionals[0]);
-  return { pid, json: values.json === true, help: values.help === true };
+  return positionals[0] === undefined ? 1 : parsePidArg(positionals[0]);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseQueryCommand('tree', argv, parse);
+  const args = parseQueryCommand('tree', argv, rootPid);
   if (typeof args === 'number') return args;
   const table = readProcessTable();
   let root: TreeNode;

@@ -2,8 +2,8 @@
 // it, up to `grace` for the members to be gone, then SIGKILL, and done once no member is left (not
 // when the leader exits: a shell wrapper dies at once, what it started may not).
 //
-// Who the members are is the caller's parameter (a Membership): a process group (killpg, the
-// shared /proc wait of group.ts), a cgroup (cgroup.procs, cgroup.kill, cgroup.events), or a single
+// Who the members are is the caller's parameter (a Membership): a process group (killpg, and the
+// shared wait of members.ts), a cgroup (cgroup.procs, cgroup.kill, cgroup.events), or a single
 // process. The stop itself never looks at processes.
 import { SIGCONT, SIGKILL } from '../signals.js';
 

@@ -6,7 +6,7 @@
 // then the directory is removed.
 import { spawn } from '../spawn/spawn.js';
 import type { ExitResult } from '../exit.js';
-import type { Contained } from './containment.js';
+import type { Contained } from './contained.js';
 import type { NormalizedChild } from './spec.js';
 import { stopMembers } from '../group/stop.js';
 import { cgroupMembership, createChildCgroup, removeCgroup, signalCgroup } from './cgroup.js';

@@ -1,5 +1,5 @@
 // How a supervised child holds its descendants together, and how it is signalled and stopped.
-// Three modes share one interface:
+// Three modes share one interface (Contained, in contained.ts):
 //   'group'  — the child leads a process group; a stop is signal → grace → SIGKILL on the group,
 //              done when the group is empty. A descendant that calls setsid() leaves the group
 //              and is NOT contained (documented and tested).
@@ -10,30 +10,10 @@
 // process exits on its own, leftovers get the stop signal, then SIGKILL after stopTimeout.
 import { spawn } from '../spawn/spawn.js';
 import type { ExitResult } from '../exit.js';
-import type { Subprocess } from '../spawn/subprocess.js';
 import type { NormalizedChild } from './spec.js';
 import { startInReaper } from './reaper-client.js';
 import { startInCgroup } from './cgroup-containment.js';
-
-/** A running supervised child, whatever its containment. */
-export interface Contained {
-  /** The supervised process: the command itself, or its reaper (procctl-init). */
-  readonly process: Subprocess;
-  /** Resolves once the child and everything it contained are gone, with the command's exit. */
-  readonly finished: Promise<ExitResult>;
-  /** Send a signal to everything contained (the forwarding path). */
-  signal(sig: number): void;
-  /** Graceful stop: sig, up to graceMs, then SIGKILL; resolves when nothing contained is left. */
-  stop(sig: number, graceMs: number): Promise<ExitResult>;
-}
-
-/** Settings of the supervisor that containments need. */
-export interface ContainContext {
-  /** Resolved procctl-init path (only needed by 'reaper' children). */
-  reaperPath: string | null;
-  /** Resolved cgroup parent (only needed by 'cgroup' children). */
-  cgroupParent: string | null;
-}
+import type { ContainContext, Contained } from './contained.js';
 
 function ignoreGone(action: () => void): void {
   try {

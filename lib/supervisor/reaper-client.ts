@@ -19,7 +19,7 @@ import type { ExitResult, Rusage } from '../exit.js';
 import type { Subprocess } from '../spawn/subprocess.js';
 import { signalName } from '../signals.js';
 import type { StdioEntry } from '../options.js';
-import type { Contained } from './containment.js';
+import type { Contained } from './contained.js';
 import type { NormalizedChild } from './spec.js';
 
 /** What the reaper writes on its status fd. */

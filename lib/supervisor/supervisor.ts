@@ -17,7 +17,8 @@ import { onSignals } from '../signal-listeners.js';
 import { backoffDelay } from './backoff.js';
 import { RestartWindow } from './intensity.js';
 import { startOrder } from './order.js';
-import { startContained, type ContainContext, type Contained } from './containment.js';
+import { startContained } from './containment.js';
+import type { ContainContext, Contained } from './contained.js';
 import { resolveReaperPath } from './reaper-client.js';
 import { resolveCgroupParent } from './cgroup.js';
 import {

@@ -63,14 +63,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../syscalls.h"
 #include "exec-status.h"
-
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 #define EXIT_OWN_FAILURE 125
 #define MAX_SIGNAL 64

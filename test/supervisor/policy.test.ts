@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { backoffDelay } from '../../lib/supervisor/backoff.js';
 import { RestartWindow } from '../../lib/supervisor/intensity.js';
 import { startOrder } from '../../lib/supervisor/order.js';
-import { parseDotenv, parseProcfile } from '../../lib/supervisor/procfile.js';
+import { parseDotenv, parseProcfile } from '../../lib/cli/procfile.js';
 import { Supervisor } from '../../lib/supervisor/supervisor.js';
 import { findCgroup2Mount, ownCgroupPath } from '../../lib/supervisor/cgroup.js';
 

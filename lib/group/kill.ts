@@ -1,11 +1,11 @@
 // Signalling whole process groups, and a process group as the membership a stop works on (the
 // stop itself is group/stop.ts).
-import { native } from './native.js';
-import { assertSupportedPlatform } from './platform.js';
-import { SIGKILL, parseSignal } from './signals.js';
-import { type GroupLeader, checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './group.js';
-import type { SignalLike } from './options.js';
-import type { Membership } from './group/stop.js';
+import { native } from '../native.js';
+import { assertSupportedPlatform } from '../platform.js';
+import { SIGKILL, parseSignal } from '../signals.js';
+import { type GroupLeader, checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './members.js';
+import type { SignalLike } from '../options.js';
+import type { Membership } from './stop.js';
 
 function isNoSuchProcess(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ESRCH';
@@ -44,7 +44,7 @@ export function killGroup(pgid: number, sig: SignalLike = 'SIGTERM'): boolean {
 
 /**
  * A process group as a stop's membership (see group/stop.ts): killpg, and the shared /proc wait
- * of group.ts. `leader`: a member whose exit this process watches (no /proc scan while it lives).
+ * of members.ts. `leader`: a member whose exit this process watches (no /proc scan while it lives).
  * The caller keeps the leader's pid (= pgid) from being reused meanwhile (by holding the leader as
  * a zombie), so every killpg reaches the intended group.
  */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { finishCli, isOneErrorLine, runCli, sleepers, startCli, tempDir, uniqueSleep, killMarked } from '../helpers/cli.js';
 import { findByCmdline, waitUntil } from '../helpers/proc.js';
 import { PassThrough } from 'node:stream';
-import { MAX_LINE_LENGTH, relayLines } from '../../lib/supervisor/line-prefix.js';
+import { MAX_LINE_LENGTH, relayLines } from '../../lib/cli/line-prefix.js';
 
 function procfile(dir: string, text: string): string {
   const path = join(dir, 'Procfile');

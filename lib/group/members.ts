@@ -4,9 +4,9 @@
 // reap it, and a group leader that procctl holds with WNOWAIT (so that its pid, the pgid, cannot
 // be reused during a sweep) is exactly such a zombie. "The group is empty" therefore means "no
 // live process is left in it".
-import { echo, checkMilliseconds } from './validate.js';
-import { assertSupportedPlatform } from './platform.js';
-import { native } from './native.js';
+import { echo, checkMilliseconds } from '../validate.js';
+import { assertSupportedPlatform } from '../platform.js';
+import { native } from '../native.js';
 
 /** Highest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
 const PID_MAX_LIMIT = 4194304;
