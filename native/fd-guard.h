@@ -15,6 +15,11 @@ class FdGuard {
   FdGuard& operator=(const FdGuard&) = delete;
 
   int get() const { return fd_; }
+  // Takes fd (closing the one held before, if any).
+  void reset(int fd) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
   // Hands the fd over (to a DIR*, to the caller): the guard no longer closes it.
   int release() {
     int fd = fd_;

@@ -244,28 +244,20 @@ SpawnRequest::SpawnRequest(Napi::Env env, Napi::Value value, bool inPlace) {
 
   for (int& fd : fds_) {
     if (fd != kDevNull) continue;
-    if (devNullFd_ < 0) devNullFd_ = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (devNullFd_ < 0) {
+    if (devNullFd_.get() < 0) devNullFd_.reset(open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (devNullFd_.get() < 0) {
       Napi::Error error = SystemError(env, errno, "open", "/dev/null");
       error.Value().Set("stage", "pipe");  // the stage that creates the child's stdio
       throw error;
     }
-    fd = devNullFd_;
+    fd = devNullFd_.get();
   }
 
-  if (!cgroup_.empty()) {
-    try {
-      plan_.cgroupProcsFd = OpenCgroupProcs(env, cgroup_);
-    } catch (...) {
-      if (devNullFd_ >= 0) close(devNullFd_);  // a throwing constructor runs no destructor
-      throw;
-    }
-  }
+  if (!cgroup_.empty()) plan_.cgroupProcsFd = OpenCgroupProcs(env, cgroup_);
 }
 
 SpawnRequest::~SpawnRequest() {
   if (plan_.cgroupProcsFd >= 0) close(plan_.cgroupProcsFd);
-  if (devNullFd_ >= 0) close(devNullFd_);
 }
 
 const char* SpawnRequest::PathFor(Stage stage) const {

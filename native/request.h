@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fd-guard.h"
 #include "spawn-plan.h"
 
 namespace procctl {
@@ -48,7 +49,7 @@ class SpawnRequest {
   std::vector<gid_t> groups_;
   std::vector<PlanRlimit> rlimits_;
   std::string cgroup_;
-  int devNullFd_ = -1;
+  FdGuard devNullFd_{-1};  // a member, so a throwing constructor closes it too
   int64_t nofileLimit_ = -1;
   bool hasMask_ = false;
   bool useEnviron_ = false;  // envp was null: pass environ
