@@ -1,5 +1,6 @@
 // Process primitives for the calling process (see lib/native.ts): groups, sessions, terminals,
-// job-control stops, signal state, subreaper, death signal, CLOEXEC marking, reaping, and the constants object.
+// job-control stops, signal state, subreaper, death signal, CLOEXEC marking, pipes, and the
+// constants object. (reapAny is the exit watcher's, exit-watcher.h.)
 #pragma once
 
 #include <napi.h>
