@@ -2,7 +2,7 @@
 // that uses it: lib/spawn/command.ts (file, args, argv0, cwd, env, preferLocal), lib/spawn/stdio.ts
 // (stdio), lib/spawn/signal-options.ts (group, session, signals, deathSignal, timeout, killSignal,
 // killAfter, signal), lib/spawn/credentials.ts (uid, gid, groups, umask, rlimits, cgroup),
-// lib/spawn/plan.ts (all of spawn's at once) and lib/exec/options.ts (exec's own).
+// lib/spawn/options.ts (all of spawn's at once) and lib/exec/options.ts (exec's own).
 import type { Readable, Stream } from 'node:stream';
 
 /** What a child fd is connected to: a new pipe, /dev/null, the parent's same fd, or a given fd. */
