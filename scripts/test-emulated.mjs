@@ -26,7 +26,7 @@ export const SUBSET = {
   'native/failures.test.js': 'structured failures: {code, errno, stage, path} from the child',
   'native/fork-path.test.js': 'the fork path qemu forces: failures, exec before return, fds',
   'native/groups.test.js': 'process groups and sessions',
-  'kill-group/kill-group.test.js': 'group kill',
+  'group/kill-group.test.js': 'group kill',
   'native/credentials.test.js': 'credentials, rlimits, umask, cgroup, death signal',
   'exec/exec.test.js': 'exec(): output, timeouts, errors',
   'supervisor/restart.test.js': 'supervisor restart policy',

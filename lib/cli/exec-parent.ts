@@ -18,13 +18,12 @@ import { type ExecInvocation, fdPlan } from './exec-invocation.js';
 import type { TerminalJob } from './exec-terminal.js';
 import { OWN_FAILURE_STATUS } from './help.js';
 import { printError } from './output.js';
+import { MAX_TIMER_MS } from '../validate.js';
 
 const TIMED_OUT = 124;
 const KILLED = signalExitStatus(SIGKILL);
 /** --cleanup's grace before SIGKILL when --kill-after is not given. */
 const CLEANUP_GRACE_MS = 5000;
-/** setTimeout's longest delay; longer timeouts re-arm. */
-const MAX_TIMER_MS = 0x7fffffff;
 
 /** terminal: the command's group takes the terminal in the child, before it execs. */
 function startCommand(plan: ExecInvocation, terminal: boolean): Subprocess {

@@ -25,7 +25,7 @@ import { processGroup, signalLiveGroup } from '../group/kill.js';
 import { stopMembers, type Membership } from '../group/stop.js';
 import { isGroupEmpty } from '../group/members.js';
 import type { SignalLike, StdioOption, StdioStreamOf } from '../options.js';
-import { checkMilliseconds, echo } from '../validate.js';
+import { MAX_TIMER_MS, checkMilliseconds, echo } from '../validate.js';
 import type { StdioStream } from './stdio.js';
 import { readLines, type LinesOptions } from './lines.js';
 
@@ -323,7 +323,7 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
         if (timeoutMs <= 0) return false;
         // Infinity never escalates (above); a finite grace is capped as setTimeout caps it.
         const abort = new AbortController();
-        const timer = sleep(Math.min(timeoutMs, 0x7fffffff), false, { signal: abort.signal, ref: this.#refed }).catch(() => false);
+        const timer = sleep(Math.min(timeoutMs, MAX_TIMER_MS), false, { signal: abort.signal, ref: this.#refed }).catch(() => false);
         const empty = await Promise.race([this.exited.then(() => true), timer]);
         abort.abort();
         return empty;
