@@ -5,7 +5,7 @@
 //
 //   node scripts/build-ts.mjs [--cjs-only]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleCommand } from './bundle-cli.mjs';
@@ -21,7 +21,14 @@ function compile(project) {
   }
 }
 
-if (!process.argv.includes('--cjs-only')) compile('tsconfig.json');
+// From an empty dist/: a module or test that was moved or deleted must not live on there (the test
+// runner would still run it, and `npm pack` would ship it).
+if (!process.argv.includes('--cjs-only')) {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  compile('tsconfig.json');
+} else {
+  rmSync(join(root, 'dist', 'cjs'), { recursive: true, force: true });
+}
 compile('tsconfig.cjs.json');
 mkdirSync(join(root, 'dist', 'cjs'), { recursive: true });
 writeFileSync(join(root, 'dist', 'cjs', 'package.json'), '{\n  "type": "commonjs"\n}\n');
