@@ -230,7 +230,8 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
     const signo = parseSignal(sig, 'signal', true);
     this.#refuseCallerGroup('killGroup()');
     if (!this.#groupStillOurs()) return false;
-    const delivered = signalLiveGroup(this.pgid, signo);
+    // While its exit is not observed, the child itself answers for the group (one stat read).
+    const delivered = signalLiveGroup(this.pgid, signo, this.#exitResult === null ? this.pid : 0);
     if (delivered && signo !== 0) this.#killedByGroup = true;
     if (!delivered && this.#isReaped()) this.#groupGone = true;
     return delivered;
