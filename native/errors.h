@@ -1,5 +1,6 @@
 // Errors that look like Node's system errors: code ('ENOENT'), negative errno, syscall, path and a
-// message in Node's format (`ENOENT: no such file or directory, exec 'foo'`).
+// message in Node's format, which names the system call (`ENOENT: no such file or directory,
+// execve 'foo'`, as fs.open's errors say `open 'foo'`).
 #pragma once
 
 #include <napi.h>
