@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "fd-guard.h"
 #include "kernel.h"
 #include "sanitizer.h"
 
@@ -63,17 +64,16 @@ bool Refused(int error) {
 // plan clobbers it). Both ends CLOEXEC. Returns 0 or errno.
 int OpenErrorPipe(int fds[2], int fdCount) {
   if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+  FdGuard readEnd(fds[0]);
+  FdGuard writeEnd(fds[1]);
   int floor = fdCount > 3 ? fdCount : 3;
-  if (fds[1] < floor) {
-    int moved = fcntl(fds[1], F_DUPFD_CLOEXEC, floor);
-    int error = errno;
-    close(fds[1]);
-    if (moved == -1) {
-      close(fds[0]);
-      return error;
-    }
-    fds[1] = moved;
+  if (writeEnd.get() < floor) {
+    int moved = fcntl(writeEnd.get(), F_DUPFD_CLOEXEC, floor);
+    if (moved == -1) return errno;  // the guards close both ends
+    writeEnd.reset(moved);
   }
+  fds[0] = readEnd.release();
+  fds[1] = writeEnd.release();
   return 0;
 }
 
