@@ -133,9 +133,10 @@ describe('containment when the supervisor process is SIGKILLed', { timeout: 60_0
         child.kill('SIGKILL');
         await withDeadline(childExit(child), 10_000, 'supervisor death');
         if (mode === 'reaper') {
-          await waitUntil(() => withMarker(escapee).length === 0 && withMarker(own).length === 0, 10_000, 'the subtree to be killed');
-          assert.equal(isAlive(escapeePid), false);
-          assert.equal(isAlive(ownPid), false);
+          // Dead, not merely past the point where an exiting process's cmdline reads empty.
+          await waitUntil(() => !isAlive(escapeePid) && !isAlive(ownPid), 10_000, 'the subtree to be killed');
+          assert.deepEqual(withMarker(escapee), []);
+          assert.deepEqual(withMarker(own), []);
         } else {
           // Nothing watches a plain group once its supervisor is gone: everything survives.
           await new Promise((r) => setTimeout(r, 300));
