@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "held-signals.h"
 #include "kernel.h"
 
 namespace procctl {
@@ -52,7 +53,11 @@ int ResetDispositions(const SpawnPlan* plan) {
     if (syscall(SYS_rt_sigaction, sig, nullptr, &current, kKernelSigsetSize) == -1) continue;
     bool ignored = current.handler == reinterpret_cast<void*>(SIG_IGN);
     bool isDefault = current.handler == reinterpret_cast<void*>(SIG_DFL);
-    bool toDefault = Has(plan->defaultSignals, sig) || (!isDefault && !ignored) ||
+    // In place, a held signal keeps its handler until execve resets it, after Node's other
+    // threads are gone: with SIG_DFL in between, one of them could take the signal and its
+    // default action (as PID 1, the kernel would drop it).
+    bool held = plan->inPlace && current.handler == reinterpret_cast<void*>(ResendToHolder);
+    bool toDefault = Has(plan->defaultSignals, sig) || (!isDefault && !ignored && !held) ||
                      (ignored && plan->resetSignals);
     if (Has(plan->ignoreSignals, sig)) {
       if (int err = SetDisposition(sig, reinterpret_cast<void*>(SIG_IGN))) return err;

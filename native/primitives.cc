@@ -17,6 +17,7 @@
 
 #include "errors.h"
 #include "exit-watcher.h"
+#include "held-signals.h"
 #include "instance.h"
 #include "kernel.h"
 #include "child.h"
@@ -28,6 +29,8 @@ namespace {
 // HoldSignals: the thread that asked, which blocks the held signals.
 std::atomic<pid_t> holderTid{0};
 
+}  // namespace
+
 // Runs on whichever thread the kernel chose for a held signal (one that does not block it) and
 // sends the signal on to the holder, where it stays pending: a pending signal survives execve,
 // a signal consumed by a handler does not. Async-signal-safe: two raw syscalls, errno kept.
@@ -36,6 +39,8 @@ extern "C" void ResendToHolder(int sig) {
   syscall(SYS_tgkill, getpid(), holderTid.load(std::memory_order_relaxed), sig);
   errno = saved;
 }
+
+namespace {
 
 int IntArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
   if (!info[index].IsNumber()) {
