@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
 import { spawn, SpawnError, type Subprocess } from '../../lib/index.js';
 import { native } from '../../lib/native.js';
+import { quoteArgv } from '../../lib/errors.js';
 import { isRoot, fdTargets, listFds, maskOf, readStat, sigMask, waitUntil, withDeadline, isAlive, exists } from '../helpers/proc.js';
 import { NOBODY, distRoot, holdings, leaksBetween, libIndex, procView, readEnviron, runNodeScenario, settleLeaks } from '../helpers/reliability.js';
 import { Started, execDone, sleepingNow } from '../helpers/spawn.js';
@@ -18,11 +19,6 @@ afterEach(() => {
   started.cleanup();
   started = new Started();
 });
-
-/** One word for sh, single-quoted. */
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 async function readAll(child: Subprocess): Promise<string> {
   let text = '';
@@ -57,7 +53,7 @@ describe('process group and session', () => {
       `native().tcsetpgrp(0, native().getpgid(0));`,
       `console.log('status=' + exit.code + ' parent-fg=' + (native().tcgetpgrp(0) === native().getpgid(0)));`,
     ].join('\n');
-    const result = spawnSync('script', ['-qec', `${process.execPath} --input-type=module -e ${shellQuote(scenario)}`, '/dev/null'], { encoding: 'utf8', timeout: 15_000 });
+    const result = spawnSync('script', ['-qec', quoteArgv(process.execPath, ['--input-type=module', '-e', scenario]), '/dev/null'], { encoding: 'utf8', timeout: 15_000 });
     const screen = result.stdout.replace(/\r/g, '');
     assert.match(screen, /child-fg=yes\nstatus=0 parent-fg=true\n/, `${screen}${result.stderr}`);
   });
