@@ -18,6 +18,7 @@
         "native/exec-in-place.cc",
         "native/exit-watcher.cc",
         "native/glibc-compat.cc",
+        "native/held-signals.cc",
         "native/group-scan.cc",
         "native/js-callback.cc",
         "native/instance.cc",

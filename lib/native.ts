@@ -178,11 +178,13 @@ export interface NativeBinding {
   /** Replace the calling thread's signal mask; returns the previous mask as signal numbers. */
   setSignalMask(signals: number[]): number[];
   /**
-   * Keep these signals pending on the calling thread until it execs, whichever thread the kernel
-   * delivers them to: block them here, and replace their handlers (libuv's included) with one that
-   * sends each on to this thread with tgkill. A pending signal survives execve; one consumed by a
-   * handler on another thread would be lost with the process image. Only for a process about to
-   * exec (procctl init): listeners for these signals stop firing.
+   * Keep these signals pending until this process execs, whichever thread the kernel would hand
+   * them to: block them here, and have every other thread block them too (each is asked with a
+   * signal whose handler adds them to its mask; bounded wait for the confirmations). One taken by
+   * a thread before it confirmed is sent on to this thread. A pending signal survives execve; one
+   * consumed by a handler would be lost with the process image. Only for a process about to exec
+   * (procctl init): listeners for these signals stop firing. native/held-signals.cc has the
+   * contract.
    */
   holdSignals(signals: number[]): void;
   setChildSubreaper(on: boolean): void;

@@ -54,9 +54,10 @@ int ResetDispositions(const SpawnPlan* plan) {
     bool ignored = current.handler == reinterpret_cast<void*>(SIG_IGN);
     bool isDefault = current.handler == reinterpret_cast<void*>(SIG_DFL);
     // In place, a held signal keeps its handler until execve resets it, after Node's other
-    // threads are gone: with SIG_DFL in between, one of them could take the signal and its
-    // default action (as PID 1, the kernel would drop it).
-    bool held = plan->inPlace && current.handler == reinterpret_cast<void*>(ResendToHolder);
+    // threads are gone: should one of them still take the signal (one that did not confirm in
+    // time, held-signals.cc), it is sent on to the holder, not given its default action (as
+    // PID 1, the kernel would drop it).
+    bool held = plan->inPlace && current.handler == reinterpret_cast<void*>(HoldSignalHandler);
     bool toDefault = Has(plan->defaultSignals, sig) || (!isDefault && !ignored && !held) ||
                      (ignored && plan->resetSignals);
     if (Has(plan->ignoreSignals, sig)) {

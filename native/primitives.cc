@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -12,34 +11,16 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <vector>
 
 #include "errors.h"
 #include "exit-watcher.h"
-#include "held-signals.h"
 #include "instance.h"
 #include "kernel.h"
 #include "child.h"
 
 
 namespace procctl {
-namespace {
-
-// HoldSignals: the thread that asked, which blocks the held signals.
-std::atomic<pid_t> holderTid{0};
-
-}  // namespace
-
-// Runs on whichever thread the kernel chose for a held signal (one that does not block it) and
-// sends the signal on to the holder, where it stays pending: a pending signal survives execve,
-// a signal consumed by a handler does not. Async-signal-safe: two raw syscalls, errno kept.
-extern "C" void ResendToHolder(int sig) {
-  int saved = errno;
-  syscall(SYS_tgkill, getpid(), holderTid.load(std::memory_order_relaxed), sig);
-  errno = saved;
-}
-
 namespace {
 
 int IntArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
@@ -212,35 +193,6 @@ Napi::Value SetSignalMask(const Napi::CallbackInfo& info) {
     if ((old >> (sig - 1)) & 1) previous.push_back(sig);
   }
   return ToArray(env, previous);
-}
-
-Napi::Value HoldSignals(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "signals must be an array");
-  Napi::Array signals = info[0].As<Napi::Array>();
-  sigset_t held;
-  sigemptyset(&held);
-  std::vector<int> list;
-  for (uint32_t i = 0; i < signals.Length(); i++) {
-    Napi::Value value = signals.Get(i);
-    int sig = value.IsNumber() ? value.As<Napi::Number>().Int32Value() : 0;
-    if (sig < 1 || sig > kMaxSignal || sig == SIGKILL || sig == SIGSTOP) {
-      throw Napi::TypeError::New(env, "signals[" + std::to_string(i) + "] must be a catchable signal number 1..64");
-    }
-    sigaddset(&held, sig);
-    list.push_back(sig);
-  }
-  // Block first: a held signal must never reach the handler on the holder itself (it would
-  // resend to itself as soon as the handler returned, forever).
-  Check(env, sigprocmask(SIG_BLOCK, &held, nullptr), "sigprocmask");
-  holderTid.store(static_cast<pid_t>(syscall(SYS_gettid)), std::memory_order_relaxed);
-  // libc's sigaction, not the raw call: the kernel needs the C library's signal-return trampoline.
-  struct sigaction action = {};
-  action.sa_handler = ResendToHolder;
-  sigfillset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  for (int sig : list) Check(env, sigaction(sig, &action, nullptr), "sigaction");
-  return env.Undefined();
 }
 
 Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {

@@ -8,13 +8,13 @@
 // The first moments: a signal that arrives while Node validates must neither be lost nor end
 // procctl. Blocking the main thread's mask is not enough (Node's other threads would take a
 // process-directed signal and its default action), so first every signal Node can listen for gets
-// a listener that records it, then the main thread blocks everything, then holdSignals makes every
-// later one pending on the main thread whichever thread takes it (pending signals survive the
-// execve and procctl-init reads them; a listener's catch on another thread after the last turn of
-// the event loop would have been lost), and two turns of the event loop collect what the listeners
-// caught before; those are passed on with -q. COMMAND gets back the mask procctl was started with.
-// The one case left: a signal another thread has taken from the queue but not yet sent on when
-// the execve ends that thread (the few instructions of ResendToHolder in native/primitives.cc).
+// a listener that records it, then the main thread blocks everything, then holdSignals makes
+// every thread block the recorded signals (held-signals.cc: each other thread is asked, and
+// confirms, with a signal of its own), so from its return on a signal stays pending into
+// procctl-init, which reads pending signals at start. What a thread took before it confirmed
+// has gone through its handler by then: libuv's, whose listener records it in the two turns of the
+// event loop below (passed on with -q), or holdSignals', which left it pending on this thread.
+// COMMAND gets back the mask procctl was started with.
 import { locateInit } from '../init-binary.js';
 import { native } from '../native.js';
 import { nativeRequest } from '../spawn/request.js';
@@ -91,8 +91,8 @@ function recordSignals(): number[] {
 export async function main(argv: string[]): Promise<number> {
   const early = recordSignals();
   const startedMask = native().setSignalMask(EVERY_SIGNAL);
-  // From here on a signal stays pending on this thread into procctl-init, whichever thread the
-  // kernel hands it to; what the listeners caught before is collected below.
+  // From here on a signal stays pending into procctl-init, whichever thread the kernel would have
+  // handed it to; what the listeners caught before is collected below.
   native().holdSignals(RECORDED);
   let config: InitConfig;
   try {

@@ -126,12 +126,16 @@ describe('native primitives', { timeout: 30_000 }, () => {
     assert.match(sigIgn ?? '', /^SigIgn:\s+0+$/);
   });
 
-  test('holdSignals: signals sent after it stay pending into the next program, and no listener sees them', async () => {
+  test('holdSignals: every thread blocks the signals, sent after it they stay pending into the next program, and no listener sees them', async () => {
     const result = await runFixture('hold-signals', [], { timeout: 20_000 });
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stdout, /listener|execve returned/);
+    const [report, ...statusLines] = result.stdout.trim().split('\n');
+    const { threads } = JSON.parse(report!) as { threads: Array<{ tid: number; blocksHeld: boolean }> };
+    assert.ok(threads.length > 1, `Node runs more than one thread: ${report}`);
+    assert.deepEqual(threads.filter((thread) => !thread.blocksHeld), [], 'threads that still take a held signal');
     const pending = new Set(
-      result.stdout.trim().split('\n').flatMap((line) => sigsetFromHex(/^(?:SigPnd|ShdPnd):\s*(\w+)$/.exec(line)?.[1] ?? '0')),
+      statusLines.flatMap((line) => sigsetFromHex(/^(?:SigPnd|ShdPnd):\s*(\w+)$/.exec(line)?.[1] ?? '0')),
     );
     assert.ok(pending.has(SIGTERM) && pending.has(SIGRTMIN + 2), `TERM and RTMIN+2 pending after execve:\n${result.stdout}`);
   });
