@@ -179,9 +179,9 @@ export interface NativeBinding {
   setSignalMask(signals: number[]): number[];
   /**
    * Keep these signals pending until this process execs, whichever thread the kernel would hand
-   * them to: block them here, and have every other thread block them too (each is asked with a
-   * signal whose handler adds them to its mask; bounded wait for the confirmations). One taken by
-   * a thread before it confirmed is sent on to this thread. A pending signal survives execve; one
+   * them to: block them here, and have every other thread block them too (each is sent a signal
+   * whose handler adds them to its mask; a bounded wait until /proc shows it). One taken by a
+   * thread before it blocked them is sent on to this thread. A pending signal survives execve; one
    * consumed by a handler would be lost with the process image. Only for a process about to exec
    * (procctl init): listeners for these signals stop firing. native/held-signals.cc has the
    * contract.

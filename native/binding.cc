@@ -10,7 +10,6 @@
 #include "exec-in-place.h"
 #include "exit-watcher.h"
 #include "group-scan.h"
-#include "held-signals.h"
 #include "instance.h"
 #include "primitives.h"
 #include "process-watch.h"

@@ -53,10 +53,11 @@ int ResetDispositions(const SpawnPlan* plan) {
     if (syscall(SYS_rt_sigaction, sig, nullptr, &current, kKernelSigsetSize) == -1) continue;
     bool ignored = current.handler == reinterpret_cast<void*>(SIG_IGN);
     bool isDefault = current.handler == reinterpret_cast<void*>(SIG_DFL);
-    // In place, a held signal keeps its handler until execve resets it, after Node's other
-    // threads are gone: should one of them still take the signal (one that did not confirm in
-    // time, held-signals.cc), it is sent on to the holder, not given its default action (as
-    // PID 1, the kernel would drop it).
+    // In place, a held signal keeps its handler until execve resets it (without flushing what is
+    // pending): a reset to SIG_DFL here would discard a pending WINCH, URG or CONT (POSIX: SIG_DFL
+    // for a default-ignored signal discards it), and should a thread that did not block the held
+    // signals in time (held-signals.cc) take one, it is sent on to the holder, not given its
+    // default action (as PID 1, the kernel would drop it).
     bool held = plan->inPlace && current.handler == reinterpret_cast<void*>(HoldSignalHandler);
     bool toDefault = Has(plan->defaultSignals, sig) || (!isDefault && !ignored && !held) ||
                      (ignored && plan->resetSignals);

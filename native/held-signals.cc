@@ -9,12 +9,12 @@
 //  1. block the held signals on the calling thread (the holder);
 //  2. install HoldSignalHandler for each of them;
 //  3. send each other thread that does not already block them all one held signal with tgkill and
-//     wait (bounded) until it confirms. The handler adds the held signals to the mask the kernel
-//     restores when it returns, so from then on that thread never takes one again.
+//     wait (bounded) until its SigBlk shows them. The handler adds the held signals to the mask
+//     the kernel restores when it returns, so from then on that thread never takes one again.
 // When HoldSignals returns, every thread blocks the held signals: one sent to the process stays on
 // the process's queue until the exec. Threads created later inherit a blocked mask (their creator
-// blocks them). A signal a thread took before it confirmed has run its handler to the end (every
-// handler here runs with all signals blocked, the confirmation included): libuv's has written to
+// blocks them). A signal a thread took before it blocked them has run its handler to the end
+// (every handler here runs with all signals blocked, the request's included): libuv's has written to
 // its pipe, where the event loop reads it; HoldSignalHandler has sent it on to the holder, where
 // it stays pending.
 //
@@ -38,6 +38,7 @@
 
 #include "errors.h"
 #include "kernel.h"
+#include "primitives.h"
 
 namespace procctl {
 namespace {
@@ -46,23 +47,9 @@ std::atomic<pid_t> holderTid{0};
 // The held set, as the first word of a kernel sigset (bit sig-1).
 std::atomic<uint64_t> heldBits{0};
 
-// Threads that confirmed they block the held signals (filled by the handler, read by the holder).
-constexpr int kMaxConfirmations = 1024;
-std::atomic<pid_t> confirmed[kMaxConfirmations];
-std::atomic<int> confirmedCount{0};
-
-// How long the holder waits for the other threads to confirm, in total. A thread that cannot run
-// its handler within this (stopped under a debugger, say) is left as it is.
-constexpr long kConfirmTimeoutNs = 2'000'000'000L;
-
-bool Confirmed(pid_t tid) {
-  int count = confirmedCount.load(std::memory_order_acquire);
-  if (count > kMaxConfirmations) count = kMaxConfirmations;
-  for (int i = 0; i < count; i++) {
-    if (confirmed[i].load(std::memory_order_acquire) == tid) return true;
-  }
-  return false;
-}
+// How long the holder waits, in total, for the other threads to block the held signals. A thread
+// that cannot run its handler within this (stopped under a debugger, say) is left as it is.
+constexpr long kAskTimeoutNs = 2'000'000'000L;
 
 long NowNs() {
   timespec now;
@@ -70,7 +57,7 @@ long NowNs() {
   return now.tv_sec * 1'000'000'000L + now.tv_nsec;
 }
 
-// Thread tid's blocked signals (SigBlk), or nullopt-like false when it is gone.
+// Thread tid's blocked signals (SigBlk of its status); false when it is gone.
 bool BlockedBy(pid_t tid, uint64_t* blocked) {
   std::string path = "/proc/self/task/" + std::to_string(tid) + "/status";
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -97,32 +84,29 @@ std::vector<pid_t> Threads() {
   return tids;
 }
 
-// Step 3: until a pass over /proc/self/task finds no thread left to ask (a thread may start another
-// while we wait), ask every thread that still takes a held signal, and wait for its confirmation.
-void AskOtherThreads(pid_t holder, uint64_t held) {
+// Step 3, until every thread's SigBlk has the held signals (the kernel sets it only when the
+// handler has returned, so this is also the confirmation) or the time is up: ask each thread that
+// still takes one, once, with the lowest held signal it does not block. Each pass lists the
+// threads again: a thread may start another meanwhile.
+void AskOtherThreads(uint64_t held) {
   pid_t pid = getpid();
-  long deadline = NowNs() + kConfirmTimeoutNs;
-  std::vector<pid_t> done = {holder};
+  long deadline = NowNs() + kAskTimeoutNs;
+  std::vector<pid_t> asked;
   for (;;) {
-    std::vector<pid_t> asked;
+    bool waiting = false;
     for (pid_t tid : Threads()) {
-      bool known = false;
-      for (pid_t seen : done) known = known || seen == tid;
       uint64_t blocked = 0;
-      if (known || !BlockedBy(tid, &blocked) || (blocked & held) == held) continue;
+      if (!BlockedBy(tid, &blocked) || (blocked & held) == held) continue;
+      waiting = true;
+      bool known = false;
+      for (pid_t seen : asked) known = known || seen == tid;
+      if (known) continue;
       int sig = __builtin_ctzll(held & ~blocked) + 1;
       if (syscall(SYS_tgkill, pid, tid, sig) == 0) asked.push_back(tid);
     }
-    if (asked.empty()) return;
-    for (pid_t tid : asked) {
-      uint64_t blocked = 0;
-      while (!Confirmed(tid) && BlockedBy(tid, &blocked) && NowNs() < deadline) {
-        timespec nap = {0, 200'000};
-        nanosleep(&nap, nullptr);
-      }
-      done.push_back(tid);
-    }
-    if (NowNs() >= deadline) return;
+    if (!waiting || NowNs() >= deadline) return;
+    timespec nap = {0, 200'000};
+    nanosleep(&nap, nullptr);
   }
 }
 
@@ -131,14 +115,9 @@ void AskOtherThreads(pid_t holder, uint64_t held) {
 extern "C" void HoldSignalHandler(int sig, siginfo_t* info, void* context) {
   int saved = errno;
   pid_t pid = static_cast<pid_t>(syscall(SYS_getpid));
-  if (info->si_code == SI_TKILL && info->si_pid == pid) {
-    // The holder's request (AskOtherThreads): confirm.
-    int slot = confirmedCount.fetch_add(1, std::memory_order_acq_rel);
-    if (slot < kMaxConfirmations) {
-      confirmed[slot].store(static_cast<pid_t>(syscall(SYS_gettid)), std::memory_order_release);
-    }
-  } else {
-    // A signal for the process, taken before this thread blocked it: on to the holder.
+  // The holder's request (AskOtherThreads) is a tgkill from this process; anything else is a
+  // signal for the process, taken before this thread blocked it: on to the holder.
+  if (info->si_code != SI_TKILL || info->si_pid != pid) {
     syscall(SYS_tgkill, pid, holderTid.load(std::memory_order_relaxed), sig);
   }
   // Either way this thread blocks the held signals from the handler's return on.
@@ -170,8 +149,7 @@ Napi::Value HoldSignals(const Napi::CallbackInfo& info) {
   // Step 1, first: a held signal must never reach the handler on the holder itself (it would
   // send it to itself as soon as the handler returned, forever).
   if (sigprocmask(SIG_BLOCK, &held, nullptr) == -1) ThrowErrno(env, "sigprocmask");
-  pid_t holder = static_cast<pid_t>(syscall(SYS_gettid));
-  holderTid.store(holder, std::memory_order_relaxed);
+  holderTid.store(static_cast<pid_t>(syscall(SYS_gettid)), std::memory_order_relaxed);
   heldBits.store(bits, std::memory_order_relaxed);
   // Step 2. libc's sigaction, not the raw call: the kernel needs the C library's signal-return
   // trampoline.
@@ -182,7 +160,7 @@ Napi::Value HoldSignals(const Napi::CallbackInfo& info) {
   for (int sig = 1; sig <= kMaxSignal; sig++) {
     if (((bits >> (sig - 1)) & 1) && sigaction(sig, &action, nullptr) == -1) ThrowErrno(env, "sigaction");
   }
-  AskOtherThreads(holder, bits);
+  AskOtherThreads(bits);
   return env.Undefined();
 }
 

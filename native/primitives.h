@@ -20,6 +20,8 @@ Napi::Value ResetSignalMask(const Napi::CallbackInfo& info);
 Napi::Value GetSignalDispositions(const Napi::CallbackInfo& info);
 Napi::Value SetSignalDisposition(const Napi::CallbackInfo& info);
 Napi::Value SetSignalMask(const Napi::CallbackInfo& info);
+// held-signals.cc
+Napi::Value HoldSignals(const Napi::CallbackInfo& info);
 Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
 Napi::Value GetChildSubreaper(const Napi::CallbackInfo& info);
 Napi::Value SetDeathSignal(const Napi::CallbackInfo& info);

@@ -9,9 +9,9 @@
 // procctl. Blocking the main thread's mask is not enough (Node's other threads would take a
 // process-directed signal and its default action), so first every signal Node can listen for gets
 // a listener that records it, then the main thread blocks everything, then holdSignals makes
-// every thread block the recorded signals (held-signals.cc: each other thread is asked, and
-// confirms, with a signal of its own), so from its return on a signal stays pending into
-// procctl-init, which reads pending signals at start. What a thread took before it confirmed
+// every thread block the recorded signals (held-signals.cc: each other thread is sent a signal
+// whose handler blocks them there), so from its return on a signal stays pending into
+// procctl-init, which reads pending signals at start. What a thread took before it blocked them
 // has gone through its handler by then: libuv's, whose listener records it in the two turns of the
 // event loop below (passed on with -q), or holdSignals', which left it pending on this thread.
 // COMMAND gets back the mask procctl was started with.
