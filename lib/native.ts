@@ -2,7 +2,9 @@
 // layer and the TypeScript layer: every native function is declared here, nothing is `any`.
 // Callers above this file validate their input; the native side re-checks types and throws
 // TypeError on a mismatch, but it does not re-validate ranges the TypeScript layer owns.
-import { packageRequire, packageRoot } from './package-root.cjs';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadAddon, packageRequire, packageRoot } from './package-root.cjs';
 import { assertSupportedPlatform } from './platform.js';
 import type { Rusage } from './exit.js';
 
@@ -235,14 +237,36 @@ export interface NativeBinding {
   unwatchProcessExit(id: number): void;
 }
 
+/**
+ * The file node-gyp-build picks for procctl's own two layouts, found with a few stat calls:
+ * build/Release/procctl.node (a build from source, which it prefers unless PREBUILDS_ONLY is
+ * set), else, when there is no build/ at all, prebuilds/linux-<arch>/procctl.glibc.node on a glibc
+ * system. Loading node-gyp-build to find the same file (its module, os and package.json) costs
+ * about 2 ms of every CLI start. null wherever its other rules may apply (PROCCTL_PREBUILD, LIBC,
+ * Alpine, build/Debug, neither file there): then node-gyp-build decides.
+ * test/native/prebuild.test.ts checks that both pick the same file.
+ */
+export function knownAddonPath(): string | null {
+  const { PREBUILDS_ONLY, PROCCTL_PREBUILD, LIBC } = process.env;
+  if (PROCCTL_PREBUILD || LIBC) return null;
+  if (!PREBUILDS_ONLY) {
+    const build = `${packageRoot}/build/Release/procctl.node`;
+    if (existsSync(build)) return build;
+    if (existsSync(`${packageRoot}/build`)) return null; // build/Debug, or a build that failed
+  }
+  if (existsSync('/etc/alpine-release')) return null;
+  const prebuild = `${packageRoot}/prebuilds/linux-${process.arch}/procctl.glibc.node`;
+  return existsSync(prebuild) ? prebuild : null;
+}
+
 function load(): NativeBinding {
   assertSupportedPlatform();
   // An explicit addon (the sanitizer build, scripts/test-asan.mjs) wins over build/ and prebuilds/.
   const override = process.env.PROCCTL_ADDON_PATH;
   try {
-    if (override) return packageRequire(override) as NativeBinding;
-    const gypBuild = packageRequire('node-gyp-build') as (dir: string) => unknown;
-    return gypBuild(packageRoot) as NativeBinding;
+    if (override) return loadAddon(resolve(override)) as NativeBinding;
+    const gypBuild = () => packageRequire('node-gyp-build') as { path(dir: string): string };
+    return loadAddon(knownAddonPath() ?? gypBuild().path(packageRoot)) as NativeBinding;
   } catch (error) {
     // A load failure, said as one: not a failed setup step of whatever call came first.
     const where = override ? `PROCCTL_ADDON_PATH=${override}` : packageRoot;

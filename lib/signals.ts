@@ -187,9 +187,12 @@ export function sigsetFromHex(hex: string): number[] {
   if (typeof hex !== 'string') throw new TypeError(`mask must be ${expected}; got ${describe(hex)}`);
   const digits = hex.trim() || '0';
   if (!/^[0-9a-fA-F]{1,16}$/.test(digits)) throw new RangeError(`mask must be ${expected}; got ${describe(hex)}`);
-  const mask = BigInt(`0x${digits}`);
+  // Two 32-bit halves, not a BigInt: inspect reads five masks at start-up, with nothing optimized yet.
+  const low = Number.parseInt(digits.slice(-8), 16);
+  const high = digits.length > 8 ? Number.parseInt(digits.slice(0, -8), 16) : 0;
   const out: number[] = [];
-  for (let n = 1; n <= NSIG_MAX; n++) if ((mask >> BigInt(n - 1)) & 1n) out.push(n);
+  for (let n = 1; n <= 32; n++) if ((low >>> (n - 1)) & 1) out.push(n);
+  for (let n = 33; n <= NSIG_MAX; n++) if ((high >>> (n - 33)) & 1) out.push(n);
   return out;
 }
 

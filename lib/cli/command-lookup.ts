@@ -1,35 +1,35 @@
 // Find the command before running it, so that procctl can answer 127 (not found) or 126 (found but
 // not executable) with a one-line reason, as env(1) and timeout(1) do. The exec itself still walks
 // the same candidates; this check only decides the status and the message when it cannot succeed.
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_PATH, pathCandidates } from '../spawn/command.js';
-import { OWN_FAILURE_STATUS } from './help.js';
+import { OWN_FAILURE_STATUS } from './status.js';
 
 export type Lookup = { found: true; candidates: string[] } | { found: false; status: ReturnType<typeof execErrorStatus>; message: string };
 
 export const NOT_EXECUTABLE = 126;
 export const NOT_FOUND = 127;
 
-/** What execve would fail with for this candidate, as an errno name; null when it can run. */
+/**
+ * What execve would fail with for this candidate, as an errno name; null when it can run. No stat:
+ * Node's first statSync costs more than the rest of the lookup, and existsSync throws nothing for
+ * the usual "not in this PATH directory".
+ */
 function probe(path: string): 'ENOENT' | 'EACCES' | null {
-  try {
-    // Directories pass X_OK (search permission) but cannot be executed.
-    if (!statSync(path).isFile()) return 'EACCES';
-  } catch {
-    return 'ENOENT';
-  }
+  if (!existsSync(path)) return 'ENOENT';
   try {
     accessSync(path, constants.X_OK);
-    return null;
   } catch {
     return 'EACCES';
   }
+  // Directories pass X_OK (search permission) but cannot be executed; "DIR/." exists only for one.
+  return existsSync(`${path}/.`) ? 'EACCES' : null;
 }
 
-/** The candidates execve will try, and whether any of them can run (as execvp decides it). */
-export function lookUpCommand(file: string, env: Record<string, string>, cwd: string | null): Lookup {
-  const candidates = pathCandidates(file, env.PATH ?? DEFAULT_PATH);
+/** The candidates execve will try along PATH, and whether any of them can run (as execvp decides it). */
+export function lookUpCommand(file: string, path: string | undefined, cwd: string | null): Lookup {
+  const candidates = pathCandidates(file, path ?? DEFAULT_PATH);
   // As execvp: the first error that is not "not found" is the one reported.
   let reported: 'ENOENT' | 'EACCES' = 'ENOENT';
   for (const candidate of candidates) {

@@ -34,8 +34,8 @@ export type Grouping = 'inherit' | 'group' | 'session';
 export interface ExecInvocation {
   file: string;
   args: string[];
-  /** The command's whole environment. */
-  env: Record<string, string>;
+  /** The command's whole environment; null: procctl's own, unchanged (no --env given). */
+  env: Record<string, string> | null;
   cwd: string | null;
   /** fds >= 3 that survive into the command, ascending (0–2 always do). */
   keepFds: number[];
@@ -79,7 +79,8 @@ function checkNotUncatchable(signals: number[], option: string): void {
   }
 }
 
-function buildEnv(assignments: string[]): Record<string, string> {
+function buildEnv(assignments: string[]): Record<string, string> | null {
+  if (assignments.length === 0) return null;
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
   for (const text of assignments) {

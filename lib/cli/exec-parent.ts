@@ -16,7 +16,7 @@ import { native } from '../native.js';
 import { execFailureStatus } from './command-lookup.js';
 import { type ExecInvocation, fdPlan } from './exec-invocation.js';
 import type { TerminalJob } from './exec-terminal.js';
-import { OWN_FAILURE_STATUS } from './help.js';
+import { OWN_FAILURE_STATUS } from './status.js';
 import { printError } from './output.js';
 import { MAX_TIMER_MS } from '../validate.js';
 
@@ -29,7 +29,7 @@ const CLEANUP_GRACE_MS = 5000;
 function startCommand(plan: ExecInvocation, terminal: boolean): Subprocess {
   const fds = fdPlan(plan.keepFds);
   return spawn(plan.file, plan.args, {
-    env: plan.env,
+    ...(plan.env === null ? {} : { env: plan.env }),
     ...(plan.cwd === null ? {} : { cwd: plan.cwd }),
     // Child fd i is procctl's fd i for 0–2 and every kept fd; other slots stay closed.
     stdio: fds.map((fd) => (fd === -1 ? null : fd)),

@@ -7,11 +7,12 @@ import { nativeRequest } from '../spawn/request.js';
 import { UsageError } from './args.js';
 import { execFailureStatus, lookUpCommand } from './command-lookup.js';
 import { type ExecInvocation, fdPlan, parseExec } from './exec-invocation.js';
-import { OWN_FAILURE_STATUS, helpText } from './help.js';
 import { printError, printOut } from './output.js';
+import { OWN_FAILURE_STATUS } from './status.js';
 
-function envp(env: Record<string, string>): string[] {
-  return Object.entries(env).map(([name, value]) => `${name}=${value}`);
+/** null: the native side passes procctl's own environ, which Node keeps in step with process.env. */
+function envp(env: Record<string, string> | null): string[] | null {
+  return env === null ? null : Object.entries(env).map(([name, value]) => `${name}=${value}`);
 }
 
 /** setpgid(0, 0) fails for a session leader and is a no-op for a group leader: skip it then. */
@@ -36,9 +37,11 @@ function inPlaceRequest(plan: ExecInvocation, candidates: string[], leadsGroup: 
 /**
  * Node writes its compile cache (turned on by main.cts where Node has one) when it exits, which a
  * process that execs never does: write it before the execve (Node ≥ 22.10; nothing is written
- * when nothing new was compiled).
+ * when nothing new was compiled). Before Node 22 there is no cache, and loading node:module only
+ * to learn that costs most of a millisecond.
  */
 function flushCompileCache(): void {
+  if (Number.parseInt(process.versions.node, 10) < 22) return;
   const getBuiltin = process.getBuiltinModule as typeof process.getBuiltinModule | undefined;
   (getBuiltin?.('node:module') as { flushCompileCache?: () => void } | undefined)?.flushCompileCache?.();
 }
@@ -61,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const parsed = parseExec(argv);
     if (parsed.help) {
+      // Loaded only here: the help texts are an eighth of what exec would otherwise compile.
+      const { helpText } = await import('./help.js');
       printOut(helpText('exec') ?? '');
       return 0;
     }
@@ -70,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     printError(error.message);
     return OWN_FAILURE_STATUS;
   }
-  const lookup = lookUpCommand(plan.file, plan.env, plan.cwd);
+  const lookup = lookUpCommand(plan.file, (plan.env ?? process.env).PATH, plan.cwd);
   if (!lookup.found) {
     printError(lookup.message);
     return lookup.status;

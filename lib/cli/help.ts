@@ -1,14 +1,5 @@
-// Help texts of procctl and of every command (exec, inspect, tree, init, run, help), and the CLI's
-// own exit statuses. `procctl help CMD` runs `procctl CMD --help`, so every help has one source.
-import { UsageError, parseCommandLine } from './args.js';
-import { printError, printOut } from './output.js';
-
-/** Exit status of procctl itself, inspect and tree on a usage error (exec, init and run: 125). */
-export const USAGE_STATUS = 2;
-/** Exit status of exec, init and run when procctl itself fails (usage, setup), as env(1) and timeout(1) use it. */
-export const OWN_FAILURE_STATUS = 125;
-/** Exit status of inspect and tree when the PID does not exist. */
-export const MISSING_STATUS = 1;
+// Help texts of procctl and of every command (exec, inspect, tree, init, run, help). `procctl help
+// CMD` runs `procctl CMD --help`, so every help has one source. The exit statuses are in status.ts.
 
 const OVERVIEW = `Usage: procctl <command> [options]
 
@@ -145,34 +136,4 @@ const TEXTS: Readonly<Record<string, string>> = { exec: EXEC, inspect: INSPECT, 
 export function helpText(command?: string): string | undefined {
   if (command === undefined) return OVERVIEW;
   return Object.hasOwn(TEXTS, command) ? TEXTS[command] : undefined;
-}
-
-/** The arguments of inspect and tree: PID [--json] [-h|--help]. */
-export interface QueryArgs {
-  pid: number;
-  json: boolean;
-  help: boolean;
-}
-
-/**
- * Parse the argv of inspect or tree; pidOf turns the positionals into the PID (a UsageError when
- * they do not fit). A UsageError is printed as its one line and yields USAGE_STATUS; --help prints
- * the command's help and yields 0; else the parsed arguments.
- */
-export function parseQueryCommand(command: 'inspect' | 'tree', argv: string[], pidOf: (positionals: string[], help: boolean) => number): QueryArgs | number {
-  let args: QueryArgs;
-  try {
-    const { values, positionals } = parseCommandLine(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
-    const help = values.help === true;
-    args = { pid: pidOf(positionals, help), json: values.json === true, help };
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    printError(error.message);
-    return USAGE_STATUS;
-  }
-  if (args.help) {
-    printOut(helpText(command) ?? '');
-    return 0;
-  }
-  return args;
 }

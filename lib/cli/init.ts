@@ -21,7 +21,8 @@ import { nativeRequest } from '../spawn/request.js';
 import { FAULTS, LIBC_RESERVED, NEVER_FORWARDED, allSignals, signalName, sigsetToMask } from '../signals.js';
 import { onSignals } from '../signal-listeners.js';
 import { UsageError, parseCommandLine, parseDuration, parseSignalArg, repeated, single } from './args.js';
-import { OWN_FAILURE_STATUS, helpText } from './help.js';
+import { helpText } from './help.js';
+import { OWN_FAILURE_STATUS } from './status.js';
 import { printError, printOut } from './output.js';
 
 

@@ -2,7 +2,8 @@
 import { type FdDetail, type Inspection, type InspectedFd, collectInspection } from '../proc/inspect.js';
 import { stateName } from '../proc/stat.js';
 import { UsageError, parsePidArg } from './args.js';
-import { MISSING_STATUS, parseQueryCommand } from './help.js';
+import { parseQueryCommand } from './query-args.js';
+import { MISSING_STATUS } from './status.js';
 import { type Palette, colorEnabled, pad, palette, printError, printOut, printable } from './output.js';
 
 /** Dispositions that silently break shutdown or error handling when ignored or blocked. */
@@ -117,7 +118,7 @@ function inspectedPid(positionals: string[], help: boolean): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseQueryCommand('inspect', argv, inspectedPid);
+  const args = await parseQueryCommand('inspect', argv, inspectedPid);
   if (typeof args === 'number') return args;
   let inspection: Inspection;
   try {

@@ -26,8 +26,11 @@ interface Suggest {
 }
 
 interface Help {
-  USAGE_STATUS: number;
   helpText(command?: string): string | undefined;
+}
+
+interface Status {
+  USAGE_STATUS: number;
 }
 
 /** Each command's module (./NAME.js) and its status when it fails in a way it did not handle. */
@@ -104,7 +107,7 @@ function printVersion(): number {
 
 function usageError(message: string): number {
   const { printError } = output();
-  const { USAGE_STATUS } = load<Help>('help');
+  const { USAGE_STATUS } = load<Status>('status');
   printError(message);
   return USAGE_STATUS;
 }

@@ -23,7 +23,8 @@ import { onSignals } from '../signal-listeners.js';
 import { shellStatus } from '../exit.js';
 import { MAX_TIMER_MS } from '../validate.js';
 import { UsageError, parseCommandLine, parseDuration, single } from './args.js';
-import { OWN_FAILURE_STATUS, helpText } from './help.js';
+import { helpText } from './help.js';
+import { OWN_FAILURE_STATUS } from './status.js';
 import { colorEnabled, pad, palette, printError, printOut, type Palette } from './output.js';
 
 const DEFAULT_PORT = 5000;

@@ -1,7 +1,8 @@
 // procctl tree [PID] [--json]: the process tree with pgid/sid/state; leaders, zombies, orphans.
 import { type TreeNode, processTree, readProcessTable } from '../proc/tree.js';
 import { UsageError, parsePidArg } from './args.js';
-import { MISSING_STATUS, parseQueryCommand } from './help.js';
+import { parseQueryCommand } from './query-args.js';
+import { MISSING_STATUS } from './status.js';
 import { type Palette, colorEnabled, isTerminal, palette, printError, printOut, printable } from './output.js';
 
 /** The marks of one process as plain words; painted later, so widths count characters. */
@@ -112,7 +113,7 @@ function rootPid(positionals: string[]): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseQueryCommand('tree', argv, rootPid);
+  const args = await parseQueryCommand('tree', argv, rootPid);
   if (typeof args === 'number') return args;
   const table = readProcessTable();
   let root: TreeNode;

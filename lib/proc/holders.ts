@@ -9,10 +9,10 @@ export interface Holder {
 }
 
 /** For each target ('pipe:[123]', …), every (pid, fd) that has it open, pids ascending. */
-export function findHolders(targets: ReadonlySet<string>, pids: readonly number[] = listPids()): Map<string, Holder[]> {
+export function findHolders(targets: ReadonlySet<string>, pids?: readonly number[]): Map<string, Holder[]> {
   const found = new Map<string, Holder[]>();
-  if (targets.size === 0) return found;
-  for (const pid of pids) {
+  if (targets.size === 0) return found; // before listing /proc: most processes share nothing
+  for (const pid of pids ?? listPids()) {
     let fds: Array<[number, string]>;
     try {
       fds = readFdTargets(pid);

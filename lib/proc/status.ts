@@ -14,9 +14,17 @@ export interface SignalSets {
   pending: number[];
 }
 
+const HEX = /^[0-9a-fA-F]+$/;
+
+/** The hex value of the status line `name:` ('0' when absent or not hex). */
 function field(text: string, name: string): string {
-  const match = new RegExp(`^${name}:\\s*([0-9a-fA-F]+)$`, 'm').exec(text);
-  return match?.[1] ?? '0';
+  const key = `${name}:`;
+  const line = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`) + 1;
+  if (line === 0 && !text.startsWith(key)) return '0';
+  const start = line + key.length;
+  const end = text.indexOf('\n', start);
+  const value = text.slice(start, end < 0 ? undefined : end).trim();
+  return HEX.test(value) ? value : '0';
 }
 
 export function parseSignalSets(statusText: string): SignalSets {

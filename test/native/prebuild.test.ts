@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../../lib/native.js';
+import { knownAddonPath, packageRoot } from '../../lib/native.js';
 import { ADDON_FILE, HELPER_FILES, expectedPlatforms, fileArchitecture, prebuildDirs } from '../helpers/prebuilds.js';
 import { hasTool } from '../helpers/reliability.js';
 
@@ -44,6 +44,14 @@ describe('prebuild freshness', () => {
       }
     });
   }
+
+  test('the addon procctl loads without node-gyp-build is the file node-gyp-build picks', () => {
+    const require = createRequire(import.meta.url);
+    const gypBuild = require('node-gyp-build') as { path(dir: string): string };
+    const known = knownAddonPath();
+    assert.notEqual(known, null, 'this checkout has build/Release or a glibc prebuild: the short path must find it');
+    assert.equal(known, gypBuild.path(packageRoot));
+  });
 
   test('PREBUILDS_ONLY=1 loads the prebuild of this platform, not build/Release', (t) => {
     if (!process.env.PREBUILDS_ONLY) return t.skip('only meaningful in the PREBUILDS_ONLY pass');
