@@ -1,7 +1,8 @@
-// Command-line parsing shared by every procctl command: node:util parseArgs for the options, plus
-// the value syntaxes of the CLI contract (DURATION, SIG, fd numbers, NAME=VALUE, PID). Every
-// problem becomes a UsageError whose message is one line; each command maps it to its own status.
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+// Command-line parsing shared by every procctl command: the options (the syntax of node:util
+// parseArgs in strict mode, parsed here: loading parseArgs alone costs about a millisecond of
+// every start), plus the value syntaxes of the CLI contract (DURATION, SIG, fd numbers,
+// NAME=VALUE, PID). Every problem becomes a UsageError whose message is one line; each command
+// maps it to its own status.
 import { SIGRTMAX, parseSignal } from '../signals.js';
 import { didYouMean } from './suggest.js';
 
@@ -10,13 +11,26 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+/** One option: a flag (boolean) or one that takes a value (string); `multiple` collects every use. */
+export interface OptionDefinition {
+  type: 'boolean' | 'string';
+  short?: string;
+  multiple?: boolean;
+}
+
+export type OptionSpec = Readonly<Record<string, OptionDefinition>>;
 
 export interface CommandLine {
   values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   positionals: string[];
   /** COMMAND ARG... (only with `command: true`): everything from the first positional or after `--`. */
   command: string[];
+}
+
+/** The long name of short option letter c, if any. */
+function longNameOf(c: string, options: OptionSpec): string | undefined {
+  for (const name in options) if (options[name]?.short === c) return name;
+  return undefined;
 }
 
 function takesValue(arg: string, options: OptionSpec): boolean {
@@ -26,7 +40,7 @@ function takesValue(arg: string, options: OptionSpec): boolean {
   }
   // A short option: -x takes the next argument only when x is a string option and nothing is glued.
   if (arg.length !== 2) return false;
-  return Object.values(options).some((o) => o.short === arg[1] && o.type === 'string');
+  return options[longNameOf(arg[1] as string, options) ?? '']?.type === 'string';
 }
 
 /** Split at the first positional or `--`: [procctl's options, the command]. */
@@ -43,18 +57,70 @@ function splitAtCommand(argv: readonly string[], options: OptionSpec): [string[]
   return [[...argv], []];
 }
 
-/** parseArgs messages run to several sentences; keep the first, as one lowercase-led line. */
-function shortParseMessage(error: Error): string {
-  const first = (error.message.split(/\.\s/)[0] ?? error.message).replace(/\.$/, '');
-  return first.charAt(0).toLowerCase() + first.slice(1);
+function unknownOption(raw: string, options: OptionSpec): UsageError {
+  // `--timout` → `; did you mean '--timeout'?`
+  const suggestion = raw.startsWith('--') ? didYouMean(raw, Object.keys(options).map((name) => `--${name}`)) : '';
+  return new UsageError(`unknown option '${raw}'${suggestion}`);
 }
 
-/** For an unknown option, the closest known one: `--timout` → `; did you mean '--timeout'?`. */
-function suggestOption(error: Error, options: OptionSpec): string {
-  if ((error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return '';
-  const given = /'(--?[^'=]+)/.exec(error.message)?.[1];
-  if (given === undefined || !given.startsWith('--')) return '';
-  return didYouMean(given, Object.keys(options).map((name) => `--${name}`));
+/** Record one use of option `name` (given as `raw`); value undefined: the next argument, if any. */
+function setOption(values: CommandLine['values'], options: OptionSpec, name: string, raw: string, inline: string | undefined, next: () => string | undefined): void {
+  const option = options[name];
+  if (option === undefined) throw unknownOption(raw, options);
+  let value: string | boolean = true;
+  if (option.type === 'boolean') {
+    if (inline !== undefined) throw new UsageError(`option '${raw}' does not take an argument`);
+  } else if (inline !== undefined) {
+    value = inline;
+  } else {
+    const given = next();
+    if (given === undefined) throw new UsageError(`option '${raw} <value>' argument missing`);
+    // As parseArgs: "--signal -9" is more likely a forgotten value than a value.
+    if (given.length > 1 && given.startsWith('-')) {
+      const example = raw.startsWith('--') ? `'${raw}=-XYZ'` : `'--${name}=-XYZ' or '${raw}-XYZ'`;
+      throw new UsageError(`option '${raw}' argument is ambiguous: for a value starting with a dash use ${example}`);
+    }
+    value = given;
+  }
+  if (option.multiple) ((values[name] ??= []) as Array<string | boolean>).push(value);
+  else values[name] = value;
+}
+
+/** Options and positionals, as parseArgs({ strict: true }) reads them. */
+function parseOptions(args: readonly string[], options: OptionSpec, allowPositionals: boolean): { values: CommandLine['values']; positionals: string[] } {
+  const values: CommandLine['values'] = Object.create(null) as CommandLine['values'];
+  const positionals: string[] = [];
+  const positional = (arg: string): void => {
+    if (!allowPositionals) throw new UsageError(`unexpected argument '${arg}'`);
+    positionals.push(arg);
+  };
+  let i = 0;
+  const next = (): string | undefined => (i < args.length ? args[i++] : undefined);
+  while (i < args.length) {
+    const arg = args[i++] as string;
+    if (arg === '--') {
+      while (i < args.length) positional(args[i++] as string);
+    } else if (arg.startsWith('--')) {
+      const equals = arg.indexOf('=');
+      const name = equals < 0 ? arg.slice(2) : arg.slice(2, equals);
+      setOption(values, options, name, `--${name}`, equals < 0 ? undefined : arg.slice(equals + 1), next);
+    } else if (arg.startsWith('-') && arg !== '-') {
+      // -x, -xVALUE (x takes a value), or a group of flags -abc (the last may take a value: -abfFILE).
+      for (let k = 1; k < arg.length; k++) {
+        const c = arg[k] as string;
+        const name = longNameOf(c, options) ?? c;
+        const rest = arg.slice(k + 1);
+        if (options[name]?.type === 'string' && rest !== '') {
+          setOption(values, options, name, `-${c}`, rest, next);
+          break;
+        }
+        setOption(values, options, name, `-${c}`, undefined, next);
+      }
+    } else {
+      positional(arg);
+    }
+  }
+  return { values, positionals };
 }
 
 /**
@@ -63,18 +129,11 @@ function suggestOption(error: Error, options: OptionSpec): string {
  */
 export function parseCommandLine(argv: readonly string[], options: OptionSpec, { command = false } = {}): CommandLine {
   const [own, rest] = command ? splitAtCommand(argv, options) : [[...argv], []];
-  try {
-    const { values, positionals } = parseArgs({ args: own, options, strict: true, allowPositionals: !command });
-    return { values: values as CommandLine['values'], positionals, command: rest };
-  } catch (error) {
-    if (error instanceof Error && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(shortParseMessage(error) + suggestOption(error, options));
-    }
-    throw error;
-  }
+  const { values, positionals } = parseOptions(own, options, !command);
+  return { values, positionals, command: rest };
 }
 
-/** Values of a repeatable string option (parseArgs gives undefined when absent). */
+/** Values of a repeatable string option (undefined when absent). */
 export function repeated(value: CommandLine['values'][string]): string[] {
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map(String);

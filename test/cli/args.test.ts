@@ -1,7 +1,8 @@
 // The value syntaxes of the CLI: DURATION, SIG, signal lists, fds, PIDs, NAME=VALUE, and option
-// parsing that stops at the command.
+// parsing (parseArgs's syntax) that stops at the command.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseArgs } from 'node:util';
 import {
   UsageError, parseCommandLine, parseDuration, parseEnvAssignment, parseFdArg, parsePidArg, parseSignalArg, parseSignalListArgs,
 } from '../../lib/cli/args.js';
@@ -69,5 +70,44 @@ describe('parseCommandLine', () => {
   });
   test('without command: positionals are returned', () => {
     assert.deepEqual(parseCommandLine(['12', '--flag'], options).positionals, ['12']);
+  });
+
+  // The syntax of node:util parseArgs in strict mode, which procctl parses itself (see args.ts);
+  // each case is checked against parseArgs too, so the two cannot drift apart unnoticed.
+  const spec = {
+    signal: { type: 'string' as const, short: 's' },
+    env: { type: 'string' as const, multiple: true, short: 'e' },
+    verbose: { type: 'boolean' as const, short: 'v' },
+    json: { type: 'boolean' as const },
+    help: { type: 'boolean' as const, short: 'h' },
+  };
+  const accepted: string[][] = [
+    ['--signal', 'INT'], ['--signal=INT'], ['--signal='], ['-s', 'KILL'], ['-sKILL'], ['-vh'], ['-vsINT'], ['-vs', 'INT'],
+    ['-e', 'A=1', '--env', 'B=2', '--env=C=3'], ['--signal', 'INT', '--signal', 'TERM'], ['--verbose', '--verbose'],
+    ['--signal', '-'], ['--json', '1', '--', '--json', '-v'], ['-'], [],
+  ];
+  test('accepted forms give what parseArgs gives', () => {
+    for (const argv of accepted) {
+      const ours = parseCommandLine(argv, spec);
+      const theirs = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: true });
+      assert.deepEqual({ values: { ...ours.values }, positionals: ours.positionals }, { values: { ...theirs.values }, positionals: theirs.positionals }, argv.join(' '));
+    }
+  });
+  const refused: Array<[string[], RegExp]> = [
+    [['--nope'], /^unknown option '--nope'$/],
+    [['--sgnal', 'INT'], /^unknown option '--sgnal'; did you mean '--signal'\?$/],
+    [['-x'], /^unknown option '-x'$/],
+    [['-vx'], /^unknown option '-x'$/],
+    [['--signal'], /^option '--signal <value>' argument missing$/],
+    [['-s'], /^option '-s <value>' argument missing$/],
+    [['--json=yes'], /^option '--json' does not take an argument$/],
+    [['--signal', '-9'], /^option '--signal' argument is ambiguous: for a value starting with a dash use '--signal=-XYZ'$/],
+    [['-s', '--json'], /^option '-s' argument is ambiguous: for a value starting with a dash use '--signal=-XYZ' or '-s-XYZ'$/],
+  ];
+  test('refused forms: a one-line UsageError where parseArgs throws', () => {
+    for (const [argv, message] of refused) {
+      assert.throws(() => parseCommandLine(argv, spec), (e: Error) => e instanceof UsageError && message.test(e.message), argv.join(' '));
+      assert.throws(() => parseArgs({ args: argv, options: spec, strict: true, allowPositionals: true }), /ERR_PARSE_ARGS|Unknown option|argument/, argv.join(' '));
+    }
   });
 });
