@@ -1,61 +1,96 @@
 // One file per CLI command: dist/cjs/cli/<command>.bundle.js holds the command's CommonJS module and
 // every module it requires at load time (the `const x = require("./…")` lines tsc emits), so that
-// starting `procctl exec` resolves, stats, reads and compiles one file instead of a dozen. Modules
-// required later (`await import()` in the source: exec's parent mode, its terminal hand-over) stay
-// outside and load from their own files when needed. Each module keeps its own __filename and
-// __dirname, and a require() that resolves from its own directory, as it had unbundled.
+// starting `procctl exec` resolves, stats, reads and compiles one file instead of a dozen. A module
+// imported later (`await import()` in the source: exec's parent mode, its terminal hand-over, the
+// help texts) goes, with what it requires that the command's bundle lacks, into a part of its own
+// (<command>.bundle.<module>.js), read only when that import runs. Each module keeps its own
+// __filename and __dirname, and a require() that resolves from its own directory, as it had
+// unbundled; it is loaded once, whichever file defined it.
 //
-//   bundleCommand(cjsRoot, 'cli/exec.js') → writes cli/exec.bundle.js, returns the module count
+//   bundleCommand(cjsRoot, 'cli/exec.js') → writes cli/exec.bundle.js (and its parts), returns
+//   the module count
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 /** Relative specifiers of the requires tsc emits for static imports (load-time dependencies). */
 const STATIC_REQUIRE = /^(?:const|var|let) \w+ = require\("(\.{1,2}\/[^"]+)"\);$/gm;
+/** Relative specifiers of the requires tsc emits for `await import('./x.js')` (loaded when it runs). */
+const LATER_REQUIRE = /Promise\.resolve\(\)\.then\(\(\) => require\('(\.{1,2}\/[^']+)'\)\)/g;
 const SOURCE_MAP = /^\/\/# sourceMappingURL=.*$/m;
 
-/** id (path relative to cjsRoot, '/'-separated) → {source, links: specifier → id}, entry first. */
-function collect(cjsRoot, entryId) {
+/**
+ * The static closure of entryId, less the ids in `have`: id (path relative to cjsRoot,
+ * '/'-separated) → {source, links: specifier → id, later: ids imported later}, entry first.
+ */
+function collect(cjsRoot, entryId, have = new Set()) {
   const modules = new Map();
   const visit = (id) => {
-    if (modules.has(id)) return;
+    if (modules.has(id) || have.has(id)) return;
     const source = readFileSync(join(cjsRoot, id), 'utf8').replace(SOURCE_MAP, '');
     const links = {};
-    modules.set(id, { source, links });
-    for (const [, specifier] of source.matchAll(STATIC_REQUIRE)) {
-      links[specifier] = relative(cjsRoot, join(cjsRoot, dirname(id), specifier));
-      visit(links[specifier]);
-    }
+    const later = [];
+    modules.set(id, { source, links, later });
+    const idOf = (specifier) => relative(cjsRoot, join(cjsRoot, dirname(id), specifier));
+    for (const [, specifier] of source.matchAll(LATER_REQUIRE)) later.push((links[specifier] = idOf(specifier)));
+    for (const [, specifier] of source.matchAll(STATIC_REQUIRE)) visit((links[specifier] = idOf(specifier)));
   };
   visit(entryId);
   return modules;
 }
 
-/** Write cjsRoot/<entry without .js>.bundle.js; returns how many modules it holds. */
+/**
+ * Each module: its body, and where its requires point (resolved here, not at start-up). The
+ * bodies run as soon as their file is read, so each is parenthesized: V8 then compiles it with
+ * the file instead of pre-parsing it first and parsing it again on its call.
+ */
+function definitions(modules) {
+  return [...modules].map(([id, { source, links }]) =>
+    `${JSON.stringify(id)}: [${JSON.stringify(links)}, (function (exports, require, module, __filename, __dirname) {\n${source}\n})]`).join(',\n');
+}
+
+/** Write cjsRoot/<entry without .js>.bundle.js and its parts; returns how many modules they hold. */
 export function bundleCommand(cjsRoot, entryId) {
-  const modules = collect(cjsRoot, entryId);
+  const main = collect(cjsRoot, entryId);
   const bundleId = entryId.replace(/\.js$/, '.bundle.js');
   const toRoot = relative(dirname(join(cjsRoot, bundleId)), cjsRoot) || '.';
-  // Each module: its body, and where its load-time requires point (resolved here, not at start-up).
-  // Every body runs at load, so each is parenthesized: V8 then compiles it with the bundle instead
-  // of pre-parsing it first and parsing it again on its call.
-  const definitions = [...modules].map(([id, { source, links }]) =>
-    `${JSON.stringify(id)}: [${JSON.stringify(links)}, (function (exports, require, module, __filename, __dirname) {\n${source}\n})]`);
+  // The parts: one per module imported later, holding what the main bundle does not.
+  const partOf = {};
+  let count = main.size;
+  const pending = [...main.values()].flatMap((m) => m.later);
+  while (pending.length > 0) {
+    const target = pending.shift();
+    if (main.has(target) || Object.hasOwn(partOf, target)) continue;
+    const part = collect(cjsRoot, target, new Set(main.keys()));
+    const partId = bundleId.replace(/\.js$/, `.${basename(target, '.js')}.js`);
+    for (const id of part.keys()) if (!Object.hasOwn(partOf, id)) partOf[id] = partId;
+    pending.push(...[...part.values()].flatMap((m) => m.later));
+    count += part.size;
+    writeFileSync(join(cjsRoot, partId), `"use strict";
+// Generated by scripts/bundle-cli.mjs: modules of ${bundleId} imported later; do not edit.
+module.exports = {
+${definitions(part)}
+};
+`);
+  }
   const text = `"use strict";
 // Generated by scripts/bundle-cli.mjs from the modules named below (dist/cjs); do not edit.
 const root = require("node:path").join(__dirname, ${JSON.stringify(toRoot)});
 const definitions = {
-${definitions.join(',\n')}
+${definitions(main)}
 };
+/** Modules imported later → the part that defines them. */
+const parts = ${JSON.stringify(partOf)};
 const loaded = new Map();
 function load(id) {
   const cached = loaded.get(id);
   if (cached !== undefined) return cached.exports;
+  if (!Object.hasOwn(definitions, id)) Object.assign(definitions, require(\`\${root}/\${parts[id]}\`));
   const module = { exports: {} };
   loaded.set(id, module);
   const [links, body] = definitions[id];
   const filename = \`\${root}/\${id}\`;
   const dir = filename.slice(0, filename.lastIndexOf("/"));
-  // Load-time requires come from the bundle; any other relative one (a later import()) from its file.
+  // Relative requires come from the bundle and its parts; any other from its file.
   const local = (specifier) => Object.hasOwn(links, specifier) ? load(links[specifier])
     : require(specifier.startsWith(".") ? \`\${dir}/\${specifier}\` : specifier);
   body.call(module.exports, module.exports, local, module, filename, dir);
@@ -64,5 +99,5 @@ function load(id) {
 module.exports = load(${JSON.stringify(entryId)});
 `;
   writeFileSync(join(cjsRoot, bundleId), text);
-  return modules.size;
+  return count;
 }
