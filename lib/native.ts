@@ -125,6 +125,11 @@ export interface NativeConstants {
   SIGRTMAX: number;
   /** Exits can be watched through pidfds here: pidfd_open, poll and waitid(P_PIDFD) (Linux 5.4+). */
   hasPidfd: boolean;
+  /**
+   * pidfd_send_signal takes PIDFD_SIGNAL_PROCESS_GROUP here (Linux 6.9+): a group can be signalled
+   * through its leader's pidfd (groupPidfd, signalGroupPidfd).
+   */
+  hasPidfdGroupSignal: boolean;
   hasCloseRange: boolean;
 }
 
@@ -140,6 +145,16 @@ export interface NativeBinding {
   signal(id: number, sig: number): boolean;
   /** Reap a child held by WNOWAIT. Returns false when it was not held or is already reaped. */
   reap(id: number): boolean;
+  /**
+   * A copy (CLOEXEC) of the child's pidfd, for signalGroupPidfd, until closeGroupPidfd(fd) (or the
+   * environment's teardown) closes it. It stays valid after reap(id), so the child's group is
+   * still reached through it. -1 when the child is reaped or has no pidfd, when the kernel lacks
+   * PIDFD_SIGNAL_PROCESS_GROUP (before 6.9) or PROCCTL_NO_PIDFD_GROUP=1 was set when the addon
+   * loaded, or when no fd is left.
+   */
+  groupPidfd(id: number): number;
+  /** Close a copy groupPidfd handed out; any other fd is left alone. */
+  closeGroupPidfd(pidfd: number): void;
   /** Stop watching and close the pidfd (the child keeps running; it is not reaped). */
   release(id: number): void;
   /** ref/unref the child's watcher on the event loop (unref: it no longer keeps Node alive). */
@@ -155,6 +170,13 @@ export interface NativeBinding {
 
   kill(pid: number, sig: number): void;
   killpg(pgid: number, sig: number): void;
+  /**
+   * pidfd_send_signal(pidfd, sig, NULL, PIDFD_SIGNAL_PROCESS_GROUP): sig to every process, zombies
+   * included, whose process group is the one the pidfd's process led (by the kernel's pid object,
+   * not the number: a later group that reuses the number is never reached). false (ESRCH) once no
+   * process at all is left in that group; throws on other errors.
+   */
+  signalGroupPidfd(pidfd: number, sig: number): boolean;
   setpgid(pid: number, pgid: number): void;
   getpgid(pid: number): number;
   setsid(): number;

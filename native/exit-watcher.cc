@@ -220,6 +220,17 @@ bool PidfdWatchSupported() {
   return supported;
 }
 
+bool PidfdGroupSignalSupported() {
+  long pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+  if (pidfd < 0) return false;
+  // Signal 0 to the group this process leads: EINVAL where the flag does not exist; where it
+  // does, 0, or ESRCH when this process leads no group (no process has its pid as their pgid).
+  long result = syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, PIDFD_SIGNAL_PROCESS_GROUP);
+  bool supported = result == 0 || errno != EINVAL;
+  close(static_cast<int>(pidfd));
+  return supported;
+}
+
 void EnsureSigchldWatcher(Instance* instance) {
   if (instance->sigchld != nullptr) return;
   auto* handle = new uv_signal_t;
@@ -255,6 +266,24 @@ bool SignalChild(Child* child, int sig, int* error) {
   if (errno == ESRCH) return false;
   *error = errno;
   return false;
+}
+
+int DupGroupPidfd(Child* child) {
+  Instance* instance = child->instance;
+  if (!instance->pidfdGroupEnabled || child->pidfd < 0 || child->state == ChildState::Reaped) return -1;
+  int pidfd = fcntl(child->pidfd, F_DUPFD_CLOEXEC, 3);
+  if (pidfd < 0) return -1;
+  try {
+    instance->groupPidfds.insert(pidfd);
+  } catch (...) {
+    close(pidfd);
+    return -1;
+  }
+  return pidfd;
+}
+
+void CloseGroupPidfd(Instance* instance, int pidfd) {
+  if (instance->groupPidfds.erase(pidfd) != 0) close(pidfd);
 }
 
 bool ReapHeldChild(Child* child) {
@@ -352,6 +381,8 @@ void CloseAllWatchers(Instance* instance) {
     ReapOrAdopt(child);
     Forget(child);
   }
+  for (int pidfd : instance->groupPidfds) close(pidfd);
+  instance->groupPidfds.clear();
   if (instance->sigchld != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(instance->sigchld), OnSigchldClosed);
     instance->sigchld = nullptr;

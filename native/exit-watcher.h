@@ -12,6 +12,11 @@ namespace procctl {
 // waitid(P_PIDFD) (5.4). CLONE_PIDFD alone (5.2) is not enough.
 bool PidfdWatchSupported();
 
+// True when pidfd_send_signal takes PIDFD_SIGNAL_PROCESS_GROUP (Linux 6.9; older kernels answer
+// EINVAL for any flag): a signal through a leader's pidfd then reaches every task whose process
+// group is that leader's struct pid, never a later group that reuses the number.
+bool PidfdGroupSignalSupported();
+
 // Starts watching a freshly spawned child (already in instance->children).
 void WatchChild(Child* child);
 
@@ -21,6 +26,15 @@ void EnsureSigchldWatcher(Instance* instance);
 // Sends sig through the pidfd (or kill() on the fallback). Returns false when already reaped.
 // Returns a positive errno on failure through *error.
 bool SignalChild(Child* child, int sig, int* error);
+
+// A copy (CLOEXEC) of the child's pidfd, to signal its process group through it until
+// CloseGroupPidfd, the child's reap included. -1 when the child has been reaped, has no pidfd
+// (SIGCHLD fallback), group signals through pidfds are unavailable or disabled, or no fd is left.
+// The instance owns the copy: CloseAllWatchers closes those still open.
+int DupGroupPidfd(Child* child);
+
+// Closes a copy DupGroupPidfd handed out; any other fd is left alone.
+void CloseGroupPidfd(Instance* instance, int pidfd);
 
 // Reaps a child held by WNOWAIT. Returns false when it was not held or is already reaped.
 bool ReapHeldChild(Child* child);

@@ -68,6 +68,7 @@ Instance* CreateInstance(napi_env env) {
   instance->env = env;
   napi_get_uv_event_loop(env, &instance->loop);
   instance->pidfdEnabled = !EnvFlag("PROCCTL_NO_PIDFD") && PidfdWatchSupported();
+  instance->pidfdGroupEnabled = !EnvFlag("PROCCTL_NO_PIDFD_GROUP") && PidfdGroupSignalSupported();
   instance->closeRangeEnabled = !EnvFlag("PROCCTL_NO_CLOSE_RANGE");
   if (EnvFlag("PROCCTL_FORK_SPAWN")) UseForkPath();
   napi_set_instance_data(env, instance, OnFinalize, nullptr);

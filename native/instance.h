@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include <map>
+#include <set>
 #include <vector>
 
 namespace procctl {
@@ -60,6 +61,8 @@ struct Instance {
   std::map<uint32_t, ProcessWatch*> processWatches;  // processes that are not children (process-watch.h)
   uint32_t nextWatchId = 1;
   bool pidfdEnabled = true;
+  bool pidfdGroupEnabled = false;  // PIDFD_SIGNAL_PROCESS_GROUP works (off: PROCCTL_NO_PIDFD_GROUP=1)
+  std::set<int> groupPidfds;       // copies handed out by groupPidfd() and not closed yet
   bool closeRangeEnabled = true;   // false: always walk /proc/self/fd (PROCCTL_NO_CLOSE_RANGE=1)
   ChildStack stack;
   uv_signal_t* sigchld = nullptr;  // fallback watcher, created on first use

@@ -64,6 +64,16 @@ Napi::Value Killpg(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value SignalGroupPidfd(const Napi::CallbackInfo& info) {
+  int pidfd = IntArg(info, 0, "pidfd");
+  int sig = IntArg(info, 1, "sig");
+  if (syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, PIDFD_SIGNAL_PROCESS_GROUP) == 0) {
+    return Napi::Boolean::New(info.Env(), true);
+  }
+  if (errno == ESRCH) return Napi::Boolean::New(info.Env(), false);
+  ThrowErrno(info.Env(), "pidfd_send_signal");
+}
+
 Napi::Value Setpgid(const Napi::CallbackInfo& info) {
   Check(info.Env(), setpgid(IntArg(info, 0, "pid"), IntArg(info, 1, "pgid")), "setpgid");
   return info.Env().Undefined();
@@ -250,6 +260,7 @@ Napi::Object Constants(Napi::Env env) {
   constants.Set("SIGRTMIN", SIGRTMIN);
   constants.Set("SIGRTMAX", SIGRTMAX);
   constants.Set("hasPidfd", PidfdWatchSupported());
+  constants.Set("hasPidfdGroupSignal", PidfdGroupSignalSupported());
   constants.Set("hasCloseRange", ProbeCloseRange());
   return constants;
 }

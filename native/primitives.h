@@ -9,6 +9,8 @@ namespace procctl {
 
 Napi::Value Kill(const Napi::CallbackInfo& info);
 Napi::Value Killpg(const Napi::CallbackInfo& info);
+// signalGroupPidfd(fd, sig): pidfd_send_signal with PIDFD_SIGNAL_PROCESS_GROUP; false on ESRCH.
+Napi::Value SignalGroupPidfd(const Napi::CallbackInfo& info);
 Napi::Value Setpgid(const Napi::CallbackInfo& info);
 Napi::Value Getpgid(const Napi::CallbackInfo& info);
 Napi::Value Setsid(const Napi::CallbackInfo& info);

@@ -1,4 +1,5 @@
-// spawn() and the per-child handle functions (signal, reap, release, setRef, setPidfdEnabled).
+// spawn() and the per-child handle functions (signal, reap, groupPidfd, closeGroupPidfd, release,
+// setRef, setPidfdEnabled).
 // The parent prepares everything in SpawnRequest, clones, and either tracks the child or reaps
 // the failed one and throws its {stage, errno} as a Node-style error.
 #include "spawn.h"
@@ -148,6 +149,18 @@ Napi::Value Signal(const Napi::CallbackInfo& info) {
 Napi::Value Reap(const Napi::CallbackInfo& info) {
   Child* child = FindChild(info);
   return Napi::Boolean::New(info.Env(), child != nullptr && ReapHeldChild(child));
+}
+
+Napi::Value GroupPidfd(const Napi::CallbackInfo& info) {
+  Child* child = FindChild(info);
+  return Napi::Number::New(info.Env(), child == nullptr ? -1 : DupGroupPidfd(child));
+}
+
+Napi::Value CloseGroupPidfdFn(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "pidfd must be a number");
+  Instance* instance = GetInstance(info.Env());
+  if (instance != nullptr) CloseGroupPidfd(instance, info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
 }
 
 Napi::Value Release(const Napi::CallbackInfo& info) {

@@ -11,6 +11,10 @@ Napi::Value Spawn(const Napi::CallbackInfo& info);
 Napi::Value Signal(const Napi::CallbackInfo& info);
 // reap(id): collect a child held as a zombie by WNOWAIT.
 Napi::Value Reap(const Napi::CallbackInfo& info);
+// groupPidfd(id): a copy of the child's pidfd for signalling its group (-1: unavailable).
+Napi::Value GroupPidfd(const Napi::CallbackInfo& info);
+// closeGroupPidfd(fd): close a copy groupPidfd handed out.
+Napi::Value CloseGroupPidfdFn(const Napi::CallbackInfo& info);
 // release(id): stop watching; the child runs on, unreaped.
 Napi::Value Release(const Napi::CallbackInfo& info);
 // setRef(id, ref): whether the child's watcher keeps the event loop alive.

@@ -23,16 +23,29 @@ export function signalGroup(pgid: number, signo: number): boolean {
 }
 
 /**
+ * How a group is reached: by its number (killpg), or, when pidfd >= 0, through the pidfd of the
+ * process that led it (PIDFD_SIGNAL_PROCESS_GROUP, Linux 6.9+). The kernel then signals the
+ * processes whose group is that leader's pid object, not whatever group carries the number: the
+ * leader may have been reaped and the number reused, and no signal can reach the new group.
+ * Either way false means that no process at all, zombies included, is left in the group (ESRCH).
+ */
+function groupSender(pgid: number, pidfd: number): (signo: number) => boolean {
+  return pidfd >= 0 ? (signo) => native().signalGroupPidfd(pidfd, signo) : (signo) => signalGroup(pgid, signo);
+}
+
+/**
  * killpg when the group has a live member. Zombies are not members (as in groupMembers and
  * waitForGroupExit): a group of zombies only is left alone and reported as false. The check comes
  * before the signal so that a member the signal kills at once still counts as reached. `member`:
  * a process the caller knows to be in the group (its own child): while it is alive, it answers
  * for the group without a pass over /proc (stopping a thousand groups: a thousand stat reads, not
- * a thousand passes over a thousand processes).
+ * a thousand passes over a thousand processes). `pidfd`: reach the group through its leader's
+ * pidfd (see groupSender), -1: by its number.
  */
-export function signalLiveGroup(pgid: number, signo: number, member = 0): boolean {
-  const live = (member > 0 && isLiveMember(member, pgid)) || !isGroupEmpty(pgid);
-  return live && signalGroup(pgid, signo);
+export function signalLiveGroup(pgid: number, signo: number, member = 0, pidfd = -1): boolean {
+  const send = groupSender(pgid, pidfd);
+  const live = (member > 0 && isLiveMember(member, pgid)) || !isGroupEmpty(pgid, () => send(0));
+  return live && send(signo);
 }
 
 /**
@@ -47,16 +60,20 @@ export function killGroup(pgid: number, sig: SignalLike = 'SIGTERM'): boolean {
 }
 
 /**
- * A process group as a stop's membership (see group/stop.ts): killpg, and the shared /proc wait
- * of members.ts. `leader`: a member whose exit this process watches (no /proc scan while it lives).
- * The caller keeps the leader's pid (= pgid) from being reused meanwhile (by holding the leader as
- * a zombie), so every killpg reaches the intended group.
+ * A process group as a stop's membership (see group/stop.ts): its signals, and the shared /proc
+ * wait of members.ts. `leader`: a member whose exit this process watches (no /proc scan while it
+ * lives). By number (pidfd -1), the caller keeps the leader's pid (= pgid) from being reused
+ * meanwhile (by holding the leader as a zombie), so every killpg reaches the intended group.
+ * Through the leader's pidfd (see groupSender) nothing needs holding: every signal, and the
+ * probe that tells the wait whether any process is left, can only reach the leader's own group,
+ * so a group whose last process is gone is known empty without a pass over /proc.
  */
-export function processGroup(pgid: number, leader?: GroupLeader): Membership {
+export function processGroup(pgid: number, leader?: GroupLeader, pidfd = -1): Membership {
+  const send = groupSender(pgid, pidfd);
   return {
-    signal: (signo) => signalGroup(pgid, signo),
-    kill: () => void signalGroup(pgid, SIGKILL),
-    waitEmpty: (timeoutMs) => waitUntilGroupEmpty(pgid, timeoutMs, leader),
+    signal: send,
+    kill: () => void send(SIGKILL),
+    waitEmpty: (timeoutMs) => waitUntilGroupEmpty(pgid, timeoutMs, leader, pidfd >= 0 ? () => send(0) : undefined),
     resume: true,
   };
 }

@@ -2,8 +2,10 @@
 //
 // Zombies do not count as members. A zombie has already died; it only waits for its parent to
 // reap it, and a group leader that procctl holds with WNOWAIT (so that its pid, the pgid, cannot
-// be reused during a sweep) is exactly such a zombie. "The group is empty" therefore means "no
-// live process is left in it".
+// be reused during a sweep) is exactly such a zombie, as is a member orphaned by the leader's
+// death until PID 1 (or a subreaper) reaps it. "The group is empty" therefore means "no live
+// process is left in it"; the kernel's own group calls (signal 0) count zombies, so only their
+// "nobody at all" is definite without a pass over /proc.
 import { echo, checkMilliseconds } from '../validate.js';
 import { assertSupportedPlatform } from '../platform.js';
 import { native } from '../native.js';
@@ -33,6 +35,14 @@ export function groupMembers(pgid: number): number[] {
   return scanMembers(checkPgid(pgid));
 }
 
+/**
+ * Whether any process at all, zombies included, is left in a group: false is definite, true may
+ * be zombies only (then a /proc scan decides). kill(-pgid, 0) by default; a group reached through
+ * its leader's pidfd answers through that (group/kill.ts), which cannot mistake a later group with
+ * the same number for it.
+ */
+export type GroupProbe = () => boolean;
+
 /** kill(-pgid, 0): false only when no process at all, zombies included, is left in the group. */
 function groupHasAnyProcess(pgid: number): boolean {
   try {
@@ -57,8 +67,8 @@ export function isLiveMember(pid: number, pgid: number): boolean {
  * group is gone altogether; the /proc scan is needed only while some process — perhaps just a
  * zombie leader held on purpose — still carries the pgid.
  */
-export function isGroupEmpty(pgid: number): boolean {
-  return !groupHasAnyProcess(pgid) || scanMembers(pgid).length === 0;
+export function isGroupEmpty(pgid: number, anyProcess: GroupProbe = () => groupHasAnyProcess(pgid)): boolean {
+  return !anyProcess() || scanMembers(pgid).length === 0;
 }
 
 /**
@@ -82,6 +92,8 @@ interface GroupWaiter {
   witness: number;
   /** The witness's watch (native watchProcessExit), else 0. */
   watch: number;
+  /** Whether any process, zombies included, is left (see GroupProbe). */
+  anyProcess: GroupProbe;
 }
 
 // Every pending wait is answered by ONE /proc scan per tick, shared by all waiters: stopping a
@@ -178,8 +190,9 @@ function tick(): void {
       continue;
     }
     // The probe answers for free when the group is gone altogether; only groups that still carry
-    // some process (perhaps just a zombie leader held on purpose) need the shared scan.
-    const witness = groupHasAnyProcess(waiter.pgid) ? (scan ??= liveWitnesses()).get(waiter.pgid) : undefined;
+    // some process (perhaps just a zombie: a leader held on purpose, an orphan not yet reaped)
+    // need the shared scan.
+    const witness = waiter.anyProcess() ? (scan ??= liveWitnesses()).get(waiter.pgid) : undefined;
     if (witness === undefined) settle(waiter, true);
     else if (now >= waiter.deadline) settle(waiter, false);
     else watchWitness(waiter, witness);
@@ -195,13 +208,14 @@ function tick(): void {
 /**
  * Resolve true when the group has no live member, false when timeoutMs passed first (Infinity:
  * never time out). Concurrent waits share one /proc scan per tick. `leader`: a member whose exit
- * this process observes (a child it spawned); see GroupLeader.
+ * this process observes (a child it spawned); see GroupLeader. `anyProcess`: how to ask whether
+ * any process is left at all (see GroupProbe).
  */
-export function waitUntilGroupEmpty(pgid: number, timeoutMs: number, leader?: GroupLeader): Promise<boolean> {
-  if (!groupHasAnyProcess(pgid)) return Promise.resolve(true);
-  if (timeoutMs <= 0) return Promise.resolve(isGroupEmpty(pgid));
+export function waitUntilGroupEmpty(pgid: number, timeoutMs: number, leader?: GroupLeader, anyProcess: GroupProbe = () => groupHasAnyProcess(pgid)): Promise<boolean> {
+  if (!anyProcess()) return Promise.resolve(true);
+  if (timeoutMs <= 0) return Promise.resolve(isGroupEmpty(pgid, anyProcess));
   return new Promise((resolve) => {
-    const waiter: GroupWaiter = { pgid, deadline: Date.now() + timeoutMs, resolve, leader: leader?.pid ?? 0, witness: 0, watch: 0 };
+    const waiter: GroupWaiter = { pgid, deadline: Date.now() + timeoutMs, resolve, leader: leader?.pid ?? 0, witness: 0, watch: 0, anyProcess };
     waiters.add(waiter);
     leader?.exited.then(() => {
       waiter.leader = 0;

@@ -5,14 +5,22 @@
 // hold=true: the exit watcher observes its exit with WNOWAIT and leaves it a zombie. As long as
 // the zombie exists its pid, which is also the pgid, cannot be handed to a new process, so a
 // killpg(pgid) can only ever reach the intended group. The zombie is reaped
-//   - right after the exit callback, when no group sweep (terminate, timeout, abort) is running;
+//   - right after the exit callback, when no group sweep (terminate, timeout, abort) is running,
+//     or when the running sweeps reach the group through the leader's pidfd (below);
 //   - otherwise when the last running sweep has found the group empty.
+// Where the kernel signals a group through a pidfd (PIDFD_SIGNAL_PROCESS_GROUP, Linux 6.9), a
+// sweep that starts before the reap keeps a copy of the child's pidfd until the last sweep ends
+// and signals, probes and waits through it (group/kill.ts processGroup): the kernel reaches the
+// group the child led, by its pid object, never a later group with the same number, so the leader
+// need not be held, and the sweep learns that the group is empty when the probe finds no process
+// at all, without a pass over /proc.
 // After the reap, the group is still ours exactly while no process has pid = pgid: the kernel
 // never hands out a pid that is still in use as a pgid, so once a live process (or thread) with
 // that pid exists, the old group is gone and the number belongs to someone else. Every group
-// operation after the reap checks that first and, once the group is known gone, never signals
-// that pgid again. What remains is the microseconds between that check and the killpg, which
-// is why every stop procctl itself starts is a sweep over a held leader.
+// operation after the reap (that has no such pidfd) checks that first and, once the group is
+// known gone, never signals that pgid again. What remains is the microseconds between that check
+// and the killpg, which is why every stop procctl itself starts is a sweep over a held leader or
+// through its pidfd.
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -126,6 +134,8 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
   #resolveExited!: (result: ExitResult) => void;
   #held = false;
   #sweeps = 0;
+  /** A copy of the child's pidfd the running sweeps reach the group through (see the reaping rule), else -1. */
+  #groupPidfd = -1;
   #stops: Array<Promise<unknown>> = [];
   #timer: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
@@ -184,7 +194,7 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
     this.#exitResult = result;
     this.#held = exit.held;
     this.#disarmLimits();
-    this.#reapUnlessSweeping();
+    this.#reapUnlessHeldForSweep();
     this.emit('exit', result.code, result.signal);
     this.#resolveExited(result);
   }
@@ -231,7 +241,7 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
     this.#refuseCallerGroup('killGroup()');
     if (!this.#groupStillOurs()) return false;
     // While its exit is not observed, the child itself answers for the group (one stat read).
-    const delivered = signalLiveGroup(this.pgid, signo, this.#exitResult === null ? this.pid : 0);
+    const delivered = signalLiveGroup(this.pgid, signo, this.#exitResult === null ? this.pid : 0, this.#groupPidfd);
     if (delivered && signo !== 0) this.#killedByGroup = true;
     if (!delivered && this.#isReaped()) this.#groupGone = true;
     return delivered;
@@ -291,18 +301,26 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
   async #sweep(signo: number, grace: number): Promise<ExitResult> {
     this.#sweeps++;
     try {
+      // The first sweep over a leader not yet reaped reaches its group through the pidfd where the
+      // kernel can; a held leader is then reaped at once (see the reaping rule at the top).
+      if (this.#sweeps === 1 && this.pid === this.pgid && !this.#isReaped()) this.#groupPidfd = native().groupPidfd(this.#id);
+      this.#reapUnlessHeldForSweep();
       // Once the leader is reaped its pid may be reused; if nobody is left, there is nothing to signal.
-      if (this.#groupStillOurs() && !(this.#isReaped() && isGroupEmpty(this.pgid))) {
+      if (this.#groupStillOurs() && !(this.#isReaped() && this.#groupPidfd < 0 && isGroupEmpty(this.pgid))) {
         this.#killedByGroup = true;
         // While the leader is alive the group is not empty: its exit event, not /proc, says when to look.
         const leader = this.pid === this.pgid && this.#exitResult === null ? { pid: this.pid, exited: this.exited } : undefined;
-        await stopMembers(processGroup(this.pgid, leader), signo, grace);
+        await stopMembers(processGroup(this.pgid, leader, this.#groupPidfd), signo, grace);
       }
       // A leader that moved to another group (setsid, setpgid) is stopped on its own.
       if (this.#exitResult === null) await this.#stopProcess(SIGKILL, 0);
     } finally {
-      this.#sweeps--;
-      this.#reapUnlessSweeping();
+      if (--this.#sweeps === 0 && this.#groupPidfd >= 0) {
+        const pidfd = this.#groupPidfd;
+        this.#groupPidfd = -1;
+        native().closeGroupPidfd(pidfd);
+      }
+      this.#reapUnlessHeldForSweep();
     }
     return this.exited;
   }
@@ -334,11 +352,13 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
   }
 
   /**
-   * Whether killpg(this.pgid) can only reach the child's own group (see the reaping rule at the
-   * top). A group the child joined (group: <pgid>) is the caller's to vouch for.
+   * Whether a group signal (killpg(this.pgid), or through #groupPidfd) can only reach the child's
+   * own group (see the reaping rule at the top). A group the child joined (group: <pgid>) is the
+   * caller's to vouch for.
    */
   #groupStillOurs(): boolean {
     if (this.#groupGone) return false;
+    if (this.#groupPidfd >= 0) return true; // signals through it reach no other group
     if (this.pgid !== this.pid || !this.#isReaped()) return true;
     if (existsSync(`/proc/${this.pgid}`)) this.#groupGone = true;
     return !this.#groupGone;
@@ -348,8 +368,9 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
     return this.#exitResult !== null && !this.#held;
   }
 
-  #reapUnlessSweeping(): void {
-    if (this.#held && this.#sweeps === 0) {
+  /** Reap a held leader unless a running sweep relies on the zombie (one without the group pidfd). */
+  #reapUnlessHeldForSweep(): void {
+    if (this.#held && (this.#sweeps === 0 || this.#groupPidfd >= 0)) {
       this.#held = false;
       native().reap(this.#id);
     }

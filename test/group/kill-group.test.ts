@@ -8,7 +8,8 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupMembers, killGroup, spawn, waitForGroupExit } from '../../lib/index.js';
-import { childrenOf, isAlive, readStat, waitUntil, withDeadline, killGroupQuietly } from '../helpers/proc.js';
+import { childrenOf, exists, isAlive, maskOf, readStat, sigMask, waitUntil, withDeadline, killGroupQuietly } from '../helpers/proc.js';
+import { runNodeScenario, scenarioPrelude } from '../helpers/reliability.js';
 import { spawnNative } from '../helpers/native.js';
 import { Started } from '../helpers/spawn.js';
 import { native } from '../../lib/native.js';
@@ -292,6 +293,61 @@ describe('watchProcessExit: the exit of a process that is not a child', () => {
     } finally {
       killGroupQuietly(child.pgid);
     }
+  });
+});
+
+// Where the kernel signals a group through a pidfd (PIDFD_SIGNAL_PROCESS_GROUP, Linux 6.9), a
+// sweep reaps the leader as soon as it exits and reaches the rest of the group through the
+// leader's pidfd (spawn.test.ts checks that path; pid-reuse.test.ts a reused number). Without a
+// pidfd, or with PROCCTL_NO_PIDFD_GROUP=1 (as on older kernels), the leader stays a zombie until
+// the group is empty; the members are stopped all the same.
+describe('a sweep whose leader exits first', () => {
+  /** Stop a group whose member ignores TERM; report the leader as /proc shows it right after its exit. */
+  async function stopOutlivedLeader(): Promise<string> {
+    const member = started.sleepArg();
+    const child = started.group(spawn('sh', ['-c', `sh -c "trap '' TERM; exec sleep ${member}" & wait`], { stdio: 'ignore' }));
+    await waitUntil(() => started.sleepers().length === 1, 3000, 'member');
+    const [sleeper] = started.sleepers() as [number];
+    assert.notEqual(sigMask(sleeper, 'SigIgn') & maskOf(15), 0n, 'the member ignores TERM');
+    const grace = 400;
+    const t0 = performance.now();
+    const stopping = child.terminate({ grace });
+    const exit = await withDeadline(child.exited, 5000, 'the leader');
+    assert.equal(exit.signal, 'SIGTERM', 'the leader died of TERM');
+    const leader = exists(child.pid) ? readStat(child.pid).state : 'reaped';
+    assert.equal(isAlive(sleeper), true, 'the member outlived the TERM');
+    const result = await withDeadline(stopping, 5000, 'terminate');
+    const elapsed = performance.now() - t0;
+    assert.equal(result.signal, 'SIGTERM');
+    assert.equal(isAlive(sleeper), false, 'the member was SIGKILLed');
+    assert.deepEqual(groupMembers(child.pgid), [], 'group empty when terminate resolves');
+    assert.ok(elapsed >= grace - 5, `SIGKILL came after the grace period (${Math.round(elapsed)} ms)`);
+    assert.deepEqual(started.stragglers(), []);
+    return leader;
+  }
+
+  test('without pidfd the leader is held as a zombie until the group is empty, and the member is SIGKILLed after grace', { timeout: 10_000 }, async () => {
+    native().setPidfdEnabled(false);
+    try {
+      assert.equal(await stopOutlivedLeader(), 'Z');
+    } finally {
+      native().setPidfdEnabled(native().constants.hasPidfd);
+    }
+  });
+
+  test('PROCCTL_NO_PIDFD_GROUP=1: the leader is held as on older kernels, the group is still emptied', { timeout: 20_000 }, async () => {
+    const r = await runNodeScenario(`${scenarioPrelude()}
+      const child = procctl.spawn('sh', ['-c', \`sh -c "trap '' TERM; exec sleep 30" & wait\`], { stdio: 'ignore' });
+      await proc.waitUntil(() => procctl.groupMembers(child.pgid).some((pid) => proc.readStat(pid).comm === 'sleep'), 3000, 'member');
+      const [sleeper] = procctl.groupMembers(child.pgid).filter((pid) => pid !== child.pid);
+      const stopping = child.terminate({ grace: 200 });
+      await child.exited;
+      const leader = proc.exists(child.pid) ? proc.readStat(child.pid).state : 'reaped';
+      await stopping;
+      report({ leader, memberAlive: proc.isAlive(sleeper), members: procctl.groupMembers(child.pgid) });
+    `, { env: { ...process.env, PROCCTL_NO_PIDFD_GROUP: '1' } });
+    assert.ok(r.report, `scenario failed: ${r.stderr}`);
+    assert.deepEqual(r.report, { leader: 'Z', memberAlive: false, members: [] });
   });
 });
 

@@ -13,8 +13,12 @@ describe('native addon in worker threads', { timeout: 60_000 }, () => {
       try {
         assert.equal(result.signal, null, `fixture died of ${result.signal}: ${result.stderr}`);
         assert.equal(result.code, 0, result.stderr);
-        pids = fixtureReport<{ pids: number[] }>(result).pids;
+        const report = fixtureReport<{ pids: number[]; pidfdsPerChild: number[] }>(result);
+        pids = report.pids;
         assert.equal(pids.length, 10);
+        // A child still running at teardown goes to the orphan list with a copy of its pidfd (the
+        // next spawn reaps it); every other pidfd on it (watches, copies for group signals) is closed.
+        assert.deepEqual(report.pidfdsPerChild, pids.map(() => (mode === 'pidfd' ? 1 : 0)), 'only the orphan list keeps a pidfd');
       } finally {
         killAll(pids);
       }

@@ -107,4 +107,53 @@ describe('security: signals never reach a reused PID', { timeout: 60_000 }, () =
       assert.equal(r.report.victimAlive, true, `the new group was killed; killGroup() said ${JSON.stringify(r.report.killed)}`);
     },
   );
+
+  test(
+    'a sweep through the reaped leader\'s pidfd ends when its group is gone, even if the group id was reused meanwhile, and never signals the new group',
+    async (t) => {
+      const why = await available();
+      if (why) return t.skip(why);
+      // The member ignores TERM, so the sweep waits (grace 60 s) with the leader already reaped
+      // (Linux 6.9+) or held (older kernels). Then, within one synchronous stretch (no event-loop
+      // turn), the member is killed and reaped (this process is PID 1 here, its new parent), and
+      // an unrelated process takes the leader's number in a new group. A wait that asked by
+      // number would find that process and wait out the grace, then SIGKILL its group; through
+      // the pidfd the group is known gone at the next look.
+      const r = await runInPidNamespace(`
+        const viaPidfd = native().constants.hasPidfdGroupSignal;
+        const leader = procctl.spawn('sh', ['-c', "sh -c \\"trap '' TERM; exec sleep 30\\" & wait"], { stdio: 'ignore' });
+        const memberOf = () => procctl.groupMembers(leader.pgid).find((pid) => pid !== leader.pid && proc.readStat(pid).comm === 'sleep');
+        await proc.waitUntil(() => memberOf() !== undefined, 3000, 'member');
+        const member = memberOf();
+        const stopping = leader.terminate({ grace: 60_000 });
+        await leader.exited;
+        const leaderState = proc.exists(leader.pid) ? proc.readStat(leader.pid).state : 'reaped';
+        process.kill(member, 'SIGKILL');
+        while (proc.readStat(member).state !== 'Z') { /* spin: stay off the event loop */ }
+        // Reaped by us, its parent now; a held leader (older kernels) must not be reaped behind
+        // the sweep's back, and keeps the number anyway.
+        if (viaPidfd) native().reapAny();
+        const victim = takeOver(leader.pid);
+        const t0 = Date.now();
+        const outcome = await Promise.race([stopping.then(() => 'stopped'), sleep(5000, 'still waiting')]);
+        const stopMs = Date.now() - t0;
+        await sleep(100);
+        const victimAlive = proc.isAlive(victim.pid);
+        await cleanup();
+        report({ viaPidfd, leaderState, deadPid: leader.pid, victimPid: victim.pid, victimPgid: victim.pgid, outcome, stopMs, victimAlive });
+        process.exit(0); // a sweep still waiting would keep this process up
+      `);
+      if (typeof r === 'string') return t.skip(`PID namespace unavailable: ${r}`);
+      assert.ok(r.report, `scenario failed: ${r.stderr}`);
+      if (r.report.viaPidfd) {
+        assert.equal(r.report.leaderState, 'reaped', 'the leader was reaped while its member lived');
+        assert.equal(r.report.victimPgid, r.report.deadPid, 'the group id was reused (else the test proves nothing)');
+      } else {
+        assert.equal(r.report.leaderState, 'Z', 'the leader is held');
+        assert.notEqual(r.report.victimPid, r.report.deadPid, 'the held leader keeps its number from being reused');
+      }
+      assert.equal(r.report.outcome, 'stopped', `the sweep waited on: ${JSON.stringify(r.report)}`);
+      assert.equal(r.report.victimAlive, true, 'the new group was not signalled');
+    },
+  );
 });
