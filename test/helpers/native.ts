@@ -54,6 +54,20 @@ export function spawnNative(argv: string[], overrides: Partial<NativeSpawnReques
   return { ...result, exited };
 }
 
+/**
+ * Whether a group sweep here reaches the group through the leader's pidfd (the reaping rule in
+ * lib/spawn/subprocess.ts): a child spawned now has a pidfd and the kernel takes
+ * PIDFD_SIGNAL_PROCESS_GROUP (Linux 6.9). Not under qemu-user, which refuses CLONE_PIDFD.
+ */
+export async function groupPidfdInEffect(): Promise<boolean> {
+  const child = spawnNative(['true'], { fds: [-1, -1, -1] }, true);
+  const pidfd = native().groupPidfd(child.id);
+  if (pidfd >= 0) native().closeGroupPidfd(pidfd);
+  await child.exited;
+  native().reap(child.id);
+  return pidfd >= 0;
+}
+
 /** Path of a compiled fixture under dist/test/fixtures/native/. */
 export function fixturePath(name: string): string {
   return join(packageRoot, 'dist', 'test', 'fixtures', 'native', `${name}.js`);

@@ -13,6 +13,7 @@ import { quoteArgv } from '../../lib/errors.js';
 import { isRoot, fdTargets, listFds, maskOf, readStat, sigMask, waitUntil, withDeadline, isAlive, exists } from '../helpers/proc.js';
 import { NOBODY, distRoot, holdings, leaksBetween, libIndex, procView, readEnviron, runNodeScenario, settleLeaks } from '../helpers/reliability.js';
 import { Started, execDone, sleepingNow } from '../helpers/spawn.js';
+import { groupPidfdInEffect } from '../helpers/native.js';
 
 let started = new Started();
 afterEach(() => {
@@ -356,9 +357,10 @@ describe('limits: timeout and AbortSignal stop the group', () => {
     const [member] = started.sleepers() as [number];
     // Precondition, observed rather than assumed: the member ignores TERM.
     await waitUntil(() => (sigMask(member, 'SigIgn') & maskOf(15)) !== 0n, 3000, 'member ignores TERM');
+    const throughPidfd = await groupPidfdInEffect();
     const stopping = child.terminate({ grace: 1000 });
     await child.exited;
-    if (native().constants.hasPidfdGroupSignal) {
+    if (throughPidfd) {
       // The member still carries the pgid, so the kernel keeps the number from being reused.
       assert.equal(exists(child.pid), false, 'leader reaped at once');
     } else {
