@@ -8,13 +8,23 @@
 // sequential stop cannot beat: the same children spawned bare, each group sent TERM in reverse
 // order and waited for only until its leader's exit event ("parallelStop": null, no group check).
 //
+// Who reaps the orphans matters: a child's `sleep` outlives its `sh` for a moment, is orphaned, and
+// counts as a member of the group until its new parent reaps it (then a stop must confirm with a
+// pass over /proc that no live member is left). Each line says who that is ("orphansReapedBy"):
+// whatever this process runs under (this VM's PID 1 reaps every ~2 s), and, for the sequential
+// stop, the same run again as the child of procctl-init in subreaper mode, which reaps at once as
+// a container's init or systemd does.
+//
 //   node bench/supervisor.mjs [--children 200] [--contain group|reaper|cgroup] [--json]
 //
 // Needs the compiled package (npm run build). Every child is killed on the way out.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { readdirSync } from 'node:fs';
-import { spawn } from '../dist/lib/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { exec, spawn } from '../dist/lib/index.js';
+import { locateInit } from '../dist/lib/init-binary.js';
 import { native } from '../dist/lib/native.js';
 import { Supervisor } from '../dist/lib/supervisor/supervisor.js';
 import { percentile } from './lib/stats.mjs';
@@ -24,8 +34,13 @@ const { values } = parseArgs({
     children: { type: 'string', default: '200' },
     contain: { type: 'string', default: 'group' },
     json: { type: 'boolean', default: false },
+    // Internal: the sequential stop only, run by the parent bench under procctl-init.
+    'sequential-only': { type: 'boolean', default: false },
   },
 });
+/** Set in the copy of this script that runs under procctl-init (see the top). */
+const UNDER_INIT = 'PROCCTL_BENCH_UNDER_INIT';
+const reapedBy = process.env[UNDER_INIT] ? 'procctl-init (subreaper)' : 'inherited (PID 1 here)';
 const count = Number(values.children);
 if (!Number.isInteger(count) || count < 1) throw new RangeError(`--children must be a positive integer; got ${values.children}`);
 
@@ -75,7 +90,7 @@ async function measure(parallelStop) {
   const t3 = performance.now();
   const clean = supervisor.status().every((s) => s.state === 'stopped');
   pgids.clear();
-  return { children: count, contain: values.contain, parallelStop, startMs: ms(t1 - t0), stopMs: ms(t3 - t2), clean, ...scan };
+  return { children: count, contain: values.contain, parallelStop, orphansReapedBy: reapedBy, startMs: ms(t1 - t0), stopMs: ms(t3 - t2), clean, ...scan };
 }
 
 /** The same children spawned bare; TERM each group in reverse order, wait for the leader's exit event only. */
@@ -93,14 +108,46 @@ async function measureFloor() {
   return { children: count, contain: 'group', parallelStop: null, stopMs: ms(t1 - t0), note: 'floor: TERM, then the leader\'s exit event only' };
 }
 
-for (const parallelStop of [false, true]) {
-  const result = await measure(parallelStop);
+function print(result) {
   if (values.json) console.log(JSON.stringify(result));
   else {
     const scan = result.scanMs === undefined ? '' : ` (one /proc pass: ${result.scanMs} ms with ${result.processes} processes)`;
-    console.log(`${result.children} children (${result.contain}, ${parallelStop ? 'parallel' : 'reverse-order'} stop): start ${result.startMs} ms, stop ${result.stopMs} ms${result.clean ? '' : ' (NOT CLEAN)'}${scan}`);
+    const mode = result.parallelStop ? 'parallel' : 'reverse-order';
+    const rounds = result.rounds === undefined ? '' : ` (median of ${result.rounds})`;
+    console.log(`${result.children} children (${result.contain}, ${mode} stop, orphans reaped by ${result.orphansReapedBy}): start ${result.startMs} ms, stop ${result.stopMs} ms${rounds}${result.clean ? '' : ' (NOT CLEAN)'}${scan}`);
   }
 }
+
+/** Rounds of the sequential stop under procctl-init; the line reports their median. */
+const INIT_ROUNDS = 3;
+
+/**
+ * The sequential stop again, in copies of this script that run as procctl-init's child. Each
+ * round first gives this machine's PID 1 time to collect the orphans of the runs before it, so
+ * that every round passes over about as many processes as the first line's run.
+ */
+async function measureUnderInit() {
+  const init = locateInit();
+  if (init === null) return null;
+  const args = ['--', process.execPath, fileURLToPath(import.meta.url), '--json', '--sequential-only', '--children', String(count), '--contain', values.contain];
+  const rounds = [];
+  for (let i = 0; i < INIT_ROUNDS; i++) {
+    await sleep(2500);
+    const { stdout } = await exec(init, args, { env: { ...process.env, [UNDER_INIT]: '1' }, timeout: 120_000 });
+    rounds.push(JSON.parse(stdout.trim().split('\n').at(-1)));
+  }
+  rounds.sort((a, b) => a.stopMs - b.stopMs);
+  const median = rounds[Math.floor(rounds.length / 2)];
+  return { ...median, rounds: rounds.map((r) => r.stopMs).join(' / '), clean: rounds.every((r) => r.clean) };
+}
+
+if (values['sequential-only']) {
+  print(await measure(false));
+  process.exit(0);
+}
+for (const parallelStop of [false, true]) print(await measure(parallelStop));
+const underInit = await measureUnderInit();
+if (underInit !== null) print(underInit);
 if (values.contain === 'group') {
   const floor = await measureFloor();
   if (values.json) console.log(JSON.stringify(floor));

@@ -101,14 +101,20 @@ function sameRssTarget(results) {
 /** Supervisor: 200 children stopped one by one (bench/supervisor.mjs). */
 function supervisorTarget(results) {
   const records = extraRecords(results, 'supervisor.mjs');
-  const sequential = records.find((r) => r.parallelStop === false && Number.isFinite(r.stopMs));
+  const stops = (underInit) => records.find((r) => r.parallelStop === false && Number.isFinite(r.stopMs) && String(r.orphansReapedBy).startsWith('procctl-init') === underInit);
+  const sequential = stops(false);
+  // The verdict is for orphans reaped at once, as under a container's init or systemd; the run
+  // under whatever reaps them here is printed beside it (bench/supervisor.mjs says why).
+  const reaped = stops(true) ?? sequential;
   const parallel = records.find((r) => r.parallelStop === true && Number.isFinite(r.stopMs));
-  const text = `stopping ${sequential?.children ?? 200} supervised children one by one ≤ 250 ms`;
-  if (!sequential) return { text, measured: 'not measured', met: null };
+  const text = `stopping ${reaped?.children ?? 200} supervised children one by one ≤ 250 ms (orphans reaped at once)`;
+  if (!reaped) return { text, measured: 'not measured', met: null };
+  const clean = (r) => (r.clean ? '' : ' (NOT CLEAN)');
+  const plain = reaped === sequential ? '' : `; ${fmt(sequential.stopMs, 0)} ms${clean(sequential)} with orphans left to this machine's PID 1, which reaps every ~2 s`;
   return {
     text,
-    measured: `${fmt(sequential.stopMs, 0)} ms${sequential.clean ? '' : ' (NOT CLEAN)'}${parallel ? ` (parallelStop: ${fmt(parallel.stopMs, 0)} ms)` : ''}`,
-    met: sequential.stopMs <= 250 && sequential.clean === true,
+    measured: `${fmt(reaped.stopMs, 0)} ms${reaped.rounds ? ` (median of ${reaped.rounds}; under procctl-init)` : ''}${clean(reaped)}${plain}${parallel ? `; parallelStop: ${fmt(parallel.stopMs, 0)} ms` : ''}`,
+    met: reaped.stopMs <= 250 && reaped.clean === true,
   };
 }
 
