@@ -2,18 +2,18 @@
 // that runs each child of a Supervisor with contain: 'reaper'.
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './native.js';
+import { prebuildDir, sourceBuildDir } from './native.js';
 
 export const INIT_BINARY = 'procctl-init';
 
 /**
  * build/Release (a local build) first, then the prebuild shipped with the package — the order
- * node-gyp-build loads the addon in, including its PREBUILDS_ONLY switch, so the init always
+ * the addon is loaded in, including the PREBUILDS_ONLY switch (sourceBuildDir), so the init always
  * comes from the same build as the addon. null when neither exists.
  */
 export function locateInit(): string | null {
-  const prebuilt = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, INIT_BINARY);
-  const candidates = process.env.PREBUILDS_ONLY ? [prebuilt] : [join(packageRoot, 'build', 'Release', INIT_BINARY), prebuilt];
+  const build = sourceBuildDir();
+  const candidates = [...(build === null ? [] : [join(build, INIT_BINARY)]), join(prebuildDir(), INIT_BINARY)];
   for (const path of candidates) {
     try {
       accessSync(path, constants.X_OK);

@@ -126,8 +126,10 @@ export interface NativeConstants {
   /** Exits can be watched through pidfds here: pidfd_open, poll and waitid(P_PIDFD) (Linux 5.4+). */
   hasPidfd: boolean;
   /**
-   * pidfd_send_signal takes PIDFD_SIGNAL_PROCESS_GROUP here (Linux 6.9+): a group can be signalled
-   * through its leader's pidfd (groupPidfd, signalGroupPidfd).
+   * Group sweeps go through the leader's pidfd in this environment: pidfd_send_signal takes
+   * PIDFD_SIGNAL_PROCESS_GROUP here (Linux 6.9+) and PROCCTL_NO_PIDFD_GROUP=1 was not set when the
+   * addon loaded (groupPidfd, signalGroupPidfd). A child spawned without a pidfd (CLONE_PIDFD
+   * refused, as under qemu-user) still has none: groupPidfd(id) answers -1 for it.
    */
   hasPidfdGroupSignal: boolean;
   hasCloseRange: boolean;
@@ -269,16 +271,30 @@ export interface NativeBinding {
  * test/native/prebuild.test.ts checks that both pick the same file.
  */
 export function knownAddonPath(): string | null {
-  const { PREBUILDS_ONLY, PROCCTL_PREBUILD, LIBC } = process.env;
+  const { PROCCTL_PREBUILD, LIBC } = process.env;
   if (PROCCTL_PREBUILD || LIBC) return null;
-  if (!PREBUILDS_ONLY) {
-    const build = `${packageRoot}/build/Release/procctl.node`;
-    if (existsSync(build)) return build;
+  const build = sourceBuildDir();
+  if (build !== null) {
+    if (existsSync(`${build}/procctl.node`)) return `${build}/procctl.node`;
     if (existsSync(`${packageRoot}/build`)) return null; // build/Debug, or a build that failed
   }
   if (existsSync('/etc/alpine-release')) return null;
-  const prebuild = `${packageRoot}/prebuilds/linux-${process.arch}/procctl.glibc.node`;
+  const prebuild = `${prebuildDir()}/procctl.glibc.node`;
   return existsSync(prebuild) ? prebuild : null;
+}
+
+/**
+ * build/Release, where a build from source puts the addon and procctl-init; null with
+ * PREBUILDS_ONLY set. node-gyp-build prefers it to prebuilds/, and so does every file procctl
+ * takes from a build (knownAddonPath, init-binary.ts), so that they come from the same one.
+ */
+export function sourceBuildDir(): string | null {
+  return process.env.PREBUILDS_ONLY ? null : `${packageRoot}/build/Release`;
+}
+
+/** This platform's directory of prebuilt files: prebuilds/<platform>-<arch>. */
+export function prebuildDir(): string {
+  return `${packageRoot}/prebuilds/${process.platform}-${process.arch}`;
 }
 
 function load(): NativeBinding {

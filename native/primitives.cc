@@ -260,7 +260,10 @@ Napi::Object Constants(Napi::Env env) {
   constants.Set("SIGRTMIN", SIGRTMIN);
   constants.Set("SIGRTMAX", SIGRTMAX);
   constants.Set("hasPidfd", PidfdWatchSupported());
-  constants.Set("hasPidfdGroupSignal", PidfdGroupSignalSupported());
+  // What this environment's instance found when it was created (one probe, PROCCTL_NO_PIDFD_GROUP
+  // applied), not a second probe of the kernel.
+  Instance* instance = GetInstance(env);
+  constants.Set("hasPidfdGroupSignal", instance != nullptr && instance->pidfdGroupEnabled);
   constants.Set("hasCloseRange", ProbeCloseRange());
   return constants;
 }
