@@ -338,14 +338,25 @@ describe('a sweep whose leader exits first', () => {
   test('PROCCTL_NO_PIDFD_GROUP=1: the leader is held as on older kernels, the group is still emptied', { timeout: 20_000 }, async () => {
     const r = await runNodeScenario(`${scenarioPrelude()}
       const child = procctl.spawn('sh', ['-c', \`sh -c "trap '' TERM; exec sleep 30" & wait\`], { stdio: 'ignore' });
-      await proc.waitUntil(() => procctl.groupMembers(child.pgid).some((pid) => proc.readStat(pid).comm === 'sleep'), 3000, 'member');
-      const [sleeper] = procctl.groupMembers(child.pgid).filter((pid) => pid !== child.pid);
-      const stopping = child.terminate({ grace: 200 });
-      await child.exited;
-      const leader = proc.exists(child.pid) ? proc.readStat(child.pid).state : 'reaped';
-      await stopping;
-      report({ leader, memberAlive: proc.isAlive(sleeper), members: procctl.groupMembers(child.pgid) });
-    `, { env: { ...process.env, PROCCTL_NO_PIDFD_GROUP: '1' } });
+      report({ pgid: child.pgid });
+      try {
+        await proc.waitUntil(() => procctl.groupMembers(child.pgid).some((pid) => proc.readStat(pid).comm === 'sleep'), 3000, 'member');
+        const [sleeper] = procctl.groupMembers(child.pgid).filter((pid) => pid !== child.pid);
+        const stopping = child.terminate({ grace: 200 });
+        await child.exited;
+        const leader = proc.exists(child.pid) ? proc.readStat(child.pid).state : 'reaped';
+        await stopping;
+        report({ leader, memberAlive: proc.isAlive(sleeper), members: procctl.groupMembers(child.pgid) });
+      } finally {
+        child.killGroup('SIGKILL'); // a failed step leaves no sleeper behind (a no-op once stopped)
+      }
+    `, { env: { ...process.env, PROCCTL_NO_PIDFD_GROUP: '1' }, timeoutMs: 15_000 });
+    if (r.signal === 'SIGKILL') {
+      // Timed out: the scenario's group was killed, not the group it spawned. Its member sleeps
+      // 30 s, longer than the scenario's 15 s bound, so the number is still that group's.
+      const first = JSON.parse(r.stdout.split('\n')[0] || '{}') as { pgid?: number };
+      if (first.pgid !== undefined) killGroupQuietly(first.pgid);
+    }
     assert.ok(r.report, `scenario failed: ${r.stderr}`);
     assert.deepEqual(r.report, { leader: 'Z', memberAlive: false, members: [] });
   });
