@@ -51,6 +51,9 @@ bool ReadStat(int procFd, const char* name, StatFields* out) {
   return true;
 }
 
+// A zombie ('Z'), or a process its parent has just reaped that the kernel still lists ('X').
+bool Exited(char state) { return state == 'Z' || state == 'X' || state == 'x'; }
+
 bool IsPidName(const char* name) {
   if (*name == '\0') return false;
   for (const char* c = name; *c != '\0'; c++) {
@@ -79,7 +82,7 @@ std::vector<int> GroupIds(const Napi::CallbackInfo& info, size_t index) {
   return among;
 }
 
-// One pass over /proc: calls visit(pid, pgid) for every live (non-zombie) process of group
+// One pass over /proc: calls visit(pid, pgid) for every live (not Exited) process of group
 // `wanted` (> 0), of the groups in `among` (filtered), or of any group. getpgid(2) answers for any
 // process in one syscall, without opening and formatting its stat file: only the processes of the
 // groups asked about are read further (zombie or not). Vanishing processes are skipped.
@@ -97,7 +100,7 @@ void ScanProc(Napi::Env env, int wanted, bool filtered, const std::vector<int>& 
       if (pgid < 0 || (wanted != 0 ? pgid != wanted : !Among(among, pgid))) continue;
     }
     StatFields stat;
-    if (!ReadStat(procFd, entry->d_name, &stat) || stat.state == 'Z') continue;
+    if (!ReadStat(procFd, entry->d_name, &stat) || Exited(stat.state)) continue;
     if (wanted != 0 && stat.pgid != wanted) continue;
     if (filtered && !Among(among, stat.pgid)) continue;
     visit(atoi(entry->d_name), stat.pgid);

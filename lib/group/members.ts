@@ -9,7 +9,7 @@
 import { echo, checkMilliseconds } from '../validate.js';
 import { assertSupportedPlatform } from '../platform.js';
 import { native } from '../native.js';
-import { tryReadStat } from '../proc/stat.js';
+import { hasExited, tryReadStat } from '../proc/stat.js';
 
 /** Highest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
 const PID_MAX_LIMIT = 4194304;
@@ -54,12 +54,12 @@ function groupHasAnyProcess(pgid: number): boolean {
 }
 
 /**
- * pid is a live (non-zombie) process of the group: one read of its /proc/PID/stat, where deciding
+ * pid is a live (not exited: hasExited) process of the group: one read of its /proc/PID/stat, where deciding
  * the same for the whole group takes a pass over every process (isGroupEmpty).
  */
 export function isLiveMember(pid: number, pgid: number): boolean {
   const stat = tryReadStat(pid);
-  return stat !== undefined && stat.pgid === pgid && stat.state !== 'Z';
+  return stat !== undefined && stat.pgid === pgid && !hasExited(stat.state);
 }
 
 /**

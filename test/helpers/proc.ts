@@ -75,10 +75,18 @@ export function fdTargets(pid: number | 'self' = 'self'): Map<number, string> {
   return out;
 }
 
-/** True while the pid exists and is not a zombie. */
+/**
+ * The state of a process that has exited: a zombie, or 'X', one its parent has just reaped while
+ * the kernel still lists it (a window of microseconds, seen by tests that read right after a kill).
+ */
+export function exitedState(state: string): boolean {
+  return state === 'Z' || state === 'X' || state === 'x';
+}
+
+/** True while the pid exists and has not exited (exitedState). */
 export function isAlive(pid: number): boolean {
   try {
-    return readStat(pid).state !== 'Z';
+    return !exitedState(readStat(pid).state);
   } catch {
     return false;
   }
@@ -140,7 +148,7 @@ export function findByCmdline(marker: string): number[] {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes(marker) && readStat(Number(name)).state !== 'Z') out.push(Number(name));
+      if (cmd.includes(marker) && !exitedState(readStat(Number(name)).state)) out.push(Number(name));
     } catch {
       // exited meanwhile
     }
