@@ -20,6 +20,7 @@ function machineSection(r) {
       ['glibc', m.glibc],
       ['Memory', `${m.memoryGiB} GiB`],
       ['Transparent huge pages', m.transparentHugepages],
+      ['Kernel access monitor (DAMON)', m.damon ?? 'not recorded'],
       ['Load average (1/5/15 min) at start', load(m.loadAverage)],
       ['Load average at end', load(r.loadAverageEnd)],
       ['Mode / duration', `${r.mode}, ${num(r.durationS)} s`],
@@ -99,6 +100,11 @@ function rssSection(r, chartDir) {
     stallRows.push([ok.find((l) => l.cBound)?.cBound.name, ...ok.map((l) => (l.cBound?.syncMs
       ? `– (${num(l.cBound.syncMs.p99)} / ${num(l.cBound.syncMs.max)})` : 'n/a'))]);
   }
+  const sameRss = (l) => (l.cBoundSameRss && !l.cBoundSameRss.error ? l.cBoundSameRss : undefined);
+  if (ok.some((l) => sameRss(l)?.syncMs)) {
+    stallRows.push([ok.find(sameRss).cBoundSameRss.name, ...ok.map((l) => (sameRss(l)?.syncMs
+      ? `– (${num(l.cBoundSameRss.syncMs.p99)} / ${num(l.cBoundSameRss.syncMs.max)})` : 'n/a'))]);
+  }
   if (ok.some((l) => l.floor && !l.floor.error)) {
     stallRows.push([ok.find((l) => l.floor)?.floor.name, ...ok.map((l) => (l.floor && !l.floor.error
       ? `${num(l.floor.stallMaxMs)} (–)` : 'n/a'))]);
@@ -122,7 +128,8 @@ function rssSection(r, chartDir) {
     + ' minus the 1 ms period) and the longest synchronous spawn call; in parentheses the p99 / longest'
     + ' time spent inside the spawn call itself.'
     + ' The C row is the time inside `posix_spawn` (the caller is suspended until the child execs, as'
-    + ' under vfork): on a loaded machine that is the floor for any spawn call. The last row spawns'
+    + ' under vfork): on a loaded machine that is the floor for any spawn call; the same-RSS row is'
+    + ' that time in a C process that holds as much touched memory as the Node parent. The last row spawns'
     + ' nothing (a 0 ms timer per iteration, same warm-up and time budget): the stall the runtime and'
     + ' the machine cause on their own. Every cell is timed after a warm-up of'
     + ` ${warmupText}, so that V8 has optimized the code on the spawn path (see Findings).`

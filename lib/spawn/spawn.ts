@@ -75,10 +75,12 @@ export function spawnValidated(plan: ValidatedSpawn): Subprocess {
   };
   const spawned = startChild(plan, stdio, onExit);
   closeChildEnds(stdio);
+  const group = resolveGroup(plan, spawned.pid);
   child = new Subprocess({
     id: spawned.id,
     pid: spawned.pid,
-    ...resolveGroup(plan, spawned.pid),
+    pgid: group.pgid,
+    sharesCallerGroup: group.sharesCallerGroup,
     file: plan.file,
     args: plan.args,
     startedAt,
