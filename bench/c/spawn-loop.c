@@ -9,6 +9,11 @@
  *   spawn-loop inflight N K FILE [ARG...]  N children in total, K at a time; prints the total ns
  *   spawn-loop exitstamp N STAMPER FILE    N runs of STAMPER FILE (bench/c/stamp-exit.c); prints
  *                                          N lines, the ns from the child's stamp to waitpid's return
+ *   spawn-loop groups N SETTLE_MS FILE [ARG...]
+ *                                          N children, each leading its own process group; after
+ *                                          SETTLE_MS, SIGTERM to every group, then waitpid until
+ *                                          all have exited; prints the ns from the first kill to
+ *                                          the last exit (the floor for "TERM to N groups")
  *   spawn-loop serve                       a long-lived bound: prints "ready RSS" (its resident bytes),
  *                                          then reads "serial N MS FILE" lines on stdin and answers
  *                                          each as serial does, then a line "end"; exits at EOF
@@ -22,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +102,30 @@ static void run_inflight(long n, long k, char **argv) {
   printf("%lld\n", now_ns() - t0);
 }
 
+static void run_groups(long n, long settle_ms, char **argv) {
+  pid_t *pids = calloc((size_t)n, sizeof *pids);
+  posix_spawnattr_t attr;
+  if (pids == NULL || posix_spawnattr_init(&attr) != 0) exit(1);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  for (long i = 0; i < n; i++) {
+    int err = posix_spawn(&pids[i], argv[0], NULL, &attr, argv, environ);
+    if (err != 0) {
+      fprintf(stderr, "spawn-loop: posix_spawn %s: %s\n", argv[0], strerror(err));
+      for (long j = 0; j < i; j++) kill(-pids[j], SIGKILL);
+      exit(1);
+    }
+  }
+  struct timespec settle = {settle_ms / 1000, (settle_ms % 1000) * 1000000L};
+  nanosleep(&settle, NULL);
+  long long t0 = now_ns();
+  for (long i = 0; i < n; i++) kill(-pids[i], SIGTERM);
+  for (long i = 0; i < n; i++) wait_one(-1);
+  printf("%lld\n", now_ns() - t0);
+  posix_spawnattr_destroy(&attr);
+  free(pids);
+}
+
 /* The stamp the child wrote at offset 0 of path (decimal ns), or -1. */
 static long long read_stamp(const char *path) {
   char text[32] = {0};
@@ -161,6 +191,10 @@ int main(int argc, char **argv) {
     run_inflight(atol(argv[2]), atol(argv[3]), argv + 4);
     return 0;
   }
+  if (argc >= 5 && strcmp(argv[1], "groups") == 0) {
+    run_groups(atol(argv[2]), atol(argv[3]), argv + 4);
+    return 0;
+  }
   if (argc == 2 && strcmp(argv[1], "serve") == 0) {
     run_serve();
     return 0;
@@ -170,6 +204,6 @@ int main(int argc, char **argv) {
     return 0;
   }
   fprintf(stderr, "usage: spawn-loop serial N MS FILE [ARG...] | inflight N K FILE [ARG...]"
-                  " | exitstamp N STAMPER FILE | serve\n");
+                  " | groups N SETTLE_MS FILE [ARG...] | exitstamp N STAMPER FILE | serve\n");
   return 2;
 }

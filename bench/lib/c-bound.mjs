@@ -5,6 +5,8 @@ import { createInterface } from 'node:readline';
 
 export const C_SPAWN = 'C posix_spawn (bound)';
 export const C_EXIT = 'C waitpid (bound)';
+/** SIGTERM to N groups of a C parent → its last waitpid. */
+export const C_GROUPS = 'C kill + waitpid (bound)';
 /** The same bound taken in a C process grown to the Node worker's RSS. */
 export const C_SPAWN_SAME_RSS = 'C posix_spawn, same RSS (bound)';
 
@@ -75,3 +77,14 @@ export function collectCExitLatency(exe, stampExe, stampFile, iterations) {
   return runLoop(exe, ['exitstamp', String(iterations), stampExe, stampFile]).map((ns) => Number(ns) / 1e3);
 }
 
+
+/**
+ * The floor for "TERM to N groups → last exit": a C parent starts `count` children of `file`
+ * (argument 1000), each leading its own group, waits settleMs, signals every group and waits for
+ * every exit; the ms from the first kill to the last exit. env carries the bench's run marker, so
+ * the sweep finds its children if it dies.
+ */
+export function cTerminateGroupsMs(exe, file, count, settleMs, env) {
+  const [ns] = runLoop(exe, ['groups', String(count), String(settleMs), file, '1000'], env);
+  return Number(ns) / 1e6;
+}

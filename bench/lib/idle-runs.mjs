@@ -1,9 +1,15 @@
 // The runner side of the idle-children scenario: one worker process per library and repeat
-// (interleaved: A, B, A, B, …), figures summarized over the repeats.
+// (interleaved: A, B, A, B, …), figures summarized over the repeats. The C bound (a C parent
+// that signals as many groups and waits for them) runs in the same rounds.
+import { C_GROUPS, cTerminateGroupsMs } from './c-bound.mjs';
 import { loadLibraries } from './libraries.mjs';
 import { interleaveRounds } from './measure.mjs';
 import { runScenarioProcess } from './run-scenario.mjs';
 import { summarize } from './stats.mjs';
+import { RUN_ENV } from './sweep.mjs';
+
+/** How long the children run before the groups are signalled, in the C bound. */
+const C_SETTLE_MS = 300;
 
 const FIGURES = ['spawnAllMs', 'rssPerChildKb', 'terminateAllMs'];
 
@@ -26,6 +32,14 @@ function summarizeRuns(name, { results, error }) {
 export async function measureIdleChildren(ctx, { sleepExe, count, repeats }, options) {
   const { loaded, missing } = await loadLibraries('idle');
   const cells = loaded.map(({ name }) => ({ name, run: () => runOnce(ctx, { sleepExe, count }, name, options) }));
-  const outcome = await interleaveRounds(cells, repeats);
-  return { count, repeats, rows: cells.map(({ name }) => summarizeRuns(name, outcome.get(name))), missing };
+  const env = { ...process.env, [RUN_ENV]: ctx.runId };
+  const cBound = { name: C_GROUPS, run: async () => cTerminateGroupsMs(ctx.helpers['spawn-loop'], sleepExe, count, C_SETTLE_MS, env) };
+  const outcome = await interleaveRounds([...cells, cBound], repeats);
+  const c = outcome.get(C_GROUPS);
+  return {
+    count, repeats,
+    rows: cells.map(({ name }) => summarizeRuns(name, outcome.get(name))),
+    cBound: c.error ? { name: C_GROUPS, error: c.error } : { name: C_GROUPS, terminateAllMs: summarize(c.results) },
+    missing,
+  };
 }

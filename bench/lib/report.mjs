@@ -207,11 +207,16 @@ function idleSection(r, chartDir) {
     + '`sleep 1000`, each leading its own process group (procctl: default `group: \'new\'`, stop with'
     + ' `killGroup`; child_process: `detached: true`, stop with `process.kill(-pid)`). RSS is read after a'
     + ' full GC before and after starting them. "All exited" is the time from sending SIGTERM to every'
-    + ' group to the last exit event.\n\n';
+    + ' group to the last exit event; the C row is a C parent (bench/c/spawn-loop.c `groups`) that'
+    + ' starts as many `sleep` groups with posix_spawn, signals them all and waits for the last'
+    + ' waitpid: what the kernel takes to end that many processes on this machine.\n\n';
   if (!i || i.error) return head + (failure(i) ?? '_Not measured._');
   const { ok, notes } = splitRows(i.rows);
   const rows = ok.map((row) => [row.name, num(row.spawnAllMs.median), num(row.rssPerChildKb.median),
     num(row.terminateAllMs.median), num(row.terminateAllMs.max)]);
+  if (i.cBound?.terminateAllMs) {
+    rows.push([i.cBound.name, 'n/a', 'n/a', num(i.cBound.terminateAllMs.median), num(i.cBound.terminateAllMs.max)]);
+  }
   const chart = chartDir ? `\n\n![idle children](${chartDir}/idle-children.svg)` : '';
   return head + table(['Library', 'start all, ms', 'parent RSS per child, KB', 'TERM → all exited, ms (median)',
     '(worst)'], rows) + `${notes}\n\n${i.repeats} repeat(s); medians over the repeats.${chart}`;
