@@ -58,13 +58,16 @@ static void inflate_rss(long mib) {
   }
 }
 
+/* posix_spawn argv[0]; on failure says why on stderr and returns the error. */
+static int spawn_or_report(pid_t *pid, char **argv, const posix_spawnattr_t *attr) {
+  int err = posix_spawn(pid, argv[0], NULL, attr, argv, environ);
+  if (err != 0) fprintf(stderr, "spawn-loop: posix_spawn %s: %s\n", argv[0], strerror(err));
+  return err;
+}
+
 static pid_t start_child(char **argv) {
   pid_t pid;
-  int err = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
-  if (err != 0) {
-    fprintf(stderr, "spawn-loop: posix_spawn %s: %s\n", argv[0], strerror(err));
-    exit(1);
-  }
+  if (spawn_or_report(&pid, argv, NULL) != 0) exit(1);
   return pid;
 }
 
@@ -109,9 +112,7 @@ static void run_groups(long n, long settle_ms, char **argv) {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attr, 0);
   for (long i = 0; i < n; i++) {
-    int err = posix_spawn(&pids[i], argv[0], NULL, &attr, argv, environ);
-    if (err != 0) {
-      fprintf(stderr, "spawn-loop: posix_spawn %s: %s\n", argv[0], strerror(err));
+    if (spawn_or_report(&pids[i], argv, &attr) != 0) {
       for (long j = 0; j < i; j++) kill(-pids[j], SIGKILL);
       exit(1);
     }

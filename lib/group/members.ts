@@ -54,8 +54,8 @@ function groupHasAnyProcess(pgid: number): boolean {
 }
 
 /**
- * pid is a live (not exited: hasExited) process of the group: one read of its /proc/PID/stat, where deciding
- * the same for the whole group takes a pass over every process (isGroupEmpty).
+ * pid is a live process of the group (not exited: see hasExited): one read of its /proc/PID/stat,
+ * where deciding the same for the whole group takes a pass over every process (isGroupEmpty).
  */
 export function isLiveMember(pid: number, pgid: number): boolean {
   const stat = tryReadStat(pid);

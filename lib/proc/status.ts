@@ -18,10 +18,11 @@ const HEX = /^[0-9a-fA-F]+$/;
 
 /** The hex value of the status line `name:` ('0' when absent or not hex). */
 function field(text: string, name: string): string {
-  const key = `${name}:`;
-  const line = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`) + 1;
-  if (line === 0 && !text.startsWith(key)) return '0';
-  const start = line + key.length;
+  // Searched as "\nName:" in "\n" + text, so the first line is found like any other; the match's
+  // index there is where the line starts in text.
+  const line = `\n${text}`.indexOf(`\n${name}:`);
+  if (line < 0) return '0';
+  const start = line + name.length + 1;
   const end = text.indexOf('\n', start);
   const value = text.slice(start, end < 0 ? undefined : end).trim();
   return HEX.test(value) ? value : '0';
