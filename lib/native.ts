@@ -145,6 +145,11 @@ export interface NativeBinding {
   spawn(req: NativeSpawnRequest, onExit: (exit: NativeExit) => void, hold: boolean): NativeSpawnResult;
   /** Signal the child through its pidfd. false when it was already reaped; throws on other errors. */
   signal(id: number, sig: number): boolean;
+  /**
+   * The child has not exited (no zombie either: waitid WNOWAIT, nothing collected) and its
+   * process group is pgid (getpgid). false once reaped or forgotten. Two system calls.
+   */
+  liveInGroup(id: number, pgid: number): boolean;
   /** Reap a child held by WNOWAIT. Returns false when it was not held or is already reaped. */
   reap(id: number): boolean;
   /**

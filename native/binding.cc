@@ -27,6 +27,7 @@ struct Entry {
 constexpr Entry kFunctions[] = {
     {"spawn", Spawn},
     {"signal", Signal},
+    {"liveInGroup", LiveInGroup},
     {"reap", Reap},
     {"groupPidfd", GroupPidfd},
     {"closeGroupPidfd", CloseGroupPidfdFn},

@@ -286,6 +286,12 @@ void CloseGroupPidfd(Instance* instance, int pidfd) {
   if (instance->groupPidfds.erase(pidfd) != 0) close(pidfd);
 }
 
+bool ChildIsLiveInGroup(Child* child, pid_t pgid) {
+  if (child->state != ChildState::Running || getpgid(child->pid) != pgid) return false;
+  ExitInfo info;
+  return WaitForProcess(child->pidfd, child->pid, WEXITED | WNOHANG | WNOWAIT, &info) == 0;
+}
+
 bool ReapHeldChild(Child* child) {
   if (child->state != ChildState::Held) return false;
   ExitInfo info;

@@ -36,6 +36,14 @@ int DupGroupPidfd(Child* child);
 // Closes a copy DupGroupPidfd handed out; any other fd is left alone.
 void CloseGroupPidfd(Instance* instance, int pidfd);
 
+// True when the child has not exited (no zombie either) and its process group is pgid: getpgid,
+// then waitid(WEXITED | WNOHANG | WNOWAIT) through its pidfd (by pid on the SIGCHLD fallback).
+// False once its exit was observed, and when the exit watcher has not yet seen an exit that
+// already happened. Two system calls, where reading /proc/PID/stat costs tens of microseconds on a
+// machine running a thousand processes. The order matters: the pid cannot be reused while the
+// child is unreaped, and only this addon reaps it.
+bool ChildIsLiveInGroup(Child* child, pid_t pgid);
+
 // Reaps a child held by WNOWAIT. Returns false when it was not held or is already reaped.
 bool ReapHeldChild(Child* child);
 

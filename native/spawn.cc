@@ -1,4 +1,4 @@
-// spawn() and the per-child handle functions (signal, reap, groupPidfd, closeGroupPidfd, release,
+// spawn() and the per-child handle functions (signal, liveInGroup, reap, groupPidfd, closeGroupPidfd, release,
 // setRef, setPidfdEnabled).
 // The parent prepares everything in SpawnRequest, clones, and either tracks the child or reaps
 // the failed one and throws its {stage, errno} as a Node-style error.
@@ -144,6 +144,14 @@ Napi::Value Signal(const Napi::CallbackInfo& info) {
   bool sent = SignalChild(child, sig, &error);
   if (error != 0) throw SystemError(env, error, child->pidfd >= 0 ? "pidfd_send_signal" : "kill");
   return Napi::Boolean::New(env, sent);
+}
+
+Napi::Value LiveInGroup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Child* child = FindChild(info);
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "pgid must be a number");
+  pid_t pgid = info[1].As<Napi::Number>().Int32Value();
+  return Napi::Boolean::New(env, child != nullptr && ChildIsLiveInGroup(child, pgid));
 }
 
 Napi::Value Reap(const Napi::CallbackInfo& info) {

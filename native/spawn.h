@@ -9,6 +9,8 @@ namespace procctl {
 Napi::Value Spawn(const Napi::CallbackInfo& info);
 // signal(id, sig): through the child's pidfd (kill() on the SIGCHLD fallback).
 Napi::Value Signal(const Napi::CallbackInfo& info);
+// liveInGroup(id, pgid): the child has not exited and its process group is pgid.
+Napi::Value LiveInGroup(const Napi::CallbackInfo& info);
 // reap(id): collect a child held as a zombie by WNOWAIT.
 Napi::Value Reap(const Napi::CallbackInfo& info);
 // groupPidfd(id): a copy of the child's pidfd for signalling its group (-1: unavailable).

@@ -3,7 +3,7 @@
 import { native } from '../native.js';
 import { assertSupportedPlatform } from '../platform.js';
 import { SIGKILL, parseSignal } from '../signals.js';
-import { type GroupLeader, checkPgid, isGroupEmpty, isLiveMember, waitUntilGroupEmpty } from './members.js';
+import { type GroupLeader, checkPgid, isGroupEmpty, waitUntilGroupEmpty } from './members.js';
 import type { SignalLike } from '../options.js';
 import type { Membership } from './stop.js';
 
@@ -36,15 +36,16 @@ function groupSender(pgid: number, pidfd: number): (signo: number) => boolean {
 /**
  * killpg when the group has a live member. Zombies are not members (as in groupMembers and
  * waitForGroupExit): a group of zombies only is left alone and reported as false. The check comes
- * before the signal so that a member the signal kills at once still counts as reached. `member`:
- * a process the caller knows to be in the group (its own child): while it is alive, it answers
- * for the group without a pass over /proc (stopping a thousand groups: a thousand stat reads, not
- * a thousand passes over a thousand processes). `pidfd`: reach the group through its leader's
- * pidfd (see groupSender), -1: by its number.
+ * before the signal so that a member the signal kills at once still counts as reached.
+ * `memberLive`: asks whether a process the caller knows to be in the group (its own child, not yet
+ * seen to exit) is still a live member. When it is, it answers for the group without a pass over
+ * /proc (stopping a thousand groups: a thousand pairs of system calls, not a thousand passes over
+ * a thousand processes). `pidfd`: reach the group through its leader's pidfd (see groupSender),
+ * -1: by its number.
  */
-export function signalLiveGroup(pgid: number, signo: number, member = 0, pidfd = -1): boolean {
+export function signalLiveGroup(pgid: number, signo: number, memberLive?: () => boolean, pidfd = -1): boolean {
   const send = groupSender(pgid, pidfd);
-  const live = (member > 0 && isLiveMember(member, pgid)) || !isGroupEmpty(pgid, () => send(0));
+  const live = memberLive?.() === true || !isGroupEmpty(pgid, () => send(0));
   return live && send(signo);
 }
 

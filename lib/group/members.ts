@@ -9,7 +9,6 @@
 import { echo, checkMilliseconds } from '../validate.js';
 import { assertSupportedPlatform } from '../platform.js';
 import { native } from '../native.js';
-import { hasExited, tryReadStat } from '../proc/stat.js';
 
 /** Highest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
 const PID_MAX_LIMIT = 4194304;
@@ -51,15 +50,6 @@ function groupHasAnyProcess(pgid: number): boolean {
   } catch (error) {
     return (error as { code?: unknown }).code !== 'ESRCH';
   }
-}
-
-/**
- * pid is a live process of the group (not exited: see hasExited): one read of its /proc/PID/stat,
- * where deciding the same for the whole group takes a pass over every process (isGroupEmpty).
- */
-export function isLiveMember(pid: number, pgid: number): boolean {
-  const stat = tryReadStat(pid);
-  return stat !== undefined && stat.pgid === pgid && !hasExited(stat.state);
 }
 
 /**

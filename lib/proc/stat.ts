@@ -89,14 +89,6 @@ const STATE_NAMES: Readonly<Record<string, string>> = {
   K: 'wakekill',
 };
 
-/**
- * The process has exited: a zombie ('Z') waiting for its parent, or one its parent has just reaped
- * and the kernel is still releasing ('X', seen for a few microseconds).
- */
-export function hasExited(state: string): boolean {
-  return state === 'Z' || state === 'X' || state === 'x';
-}
-
 /** 'S' → 'sleeping'. */
 export function stateName(state: string): string {
   return STATE_NAMES[state] ?? 'unknown';

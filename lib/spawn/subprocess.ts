@@ -240,8 +240,8 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
     const signo = parseSignal(sig, 'signal', true);
     this.#refuseCallerGroup('killGroup()');
     if (!this.#groupStillOurs()) return false;
-    // While its exit is not observed, the child itself answers for the group (one stat read).
-    const delivered = signalLiveGroup(this.pgid, signo, this.#exitResult === null ? this.pid : 0, this.#groupPidfd);
+    // While its exit is not observed, the child itself answers for the group (two system calls).
+    const delivered = signalLiveGroup(this.pgid, signo, this.#exitResult === null ? () => native().liveInGroup(this.#id, this.pgid) : undefined, this.#groupPidfd);
     if (delivered && signo !== 0) this.#killedByGroup = true;
     if (!delivered && this.#isReaped()) this.#groupGone = true;
     return delivered;

@@ -237,6 +237,66 @@ describe('groupScan(0, among): only the groups asked about', () => {
   });
 });
 
+/** Busy-waits, without yielding to the event loop (so no exit callback can run), until pid is a zombie. */
+function spinUntilZombie(pid: number, ms = 3000): void {
+  const deadline = performance.now() + ms;
+  while (readStat(pid).state !== 'Z') {
+    if (performance.now() > deadline) throw new Error(`${pid} did not become a zombie within ${ms} ms`);
+  }
+}
+
+describe('liveInGroup: a child answers for its group without /proc', () => {
+  for (const pidfd of [true, false]) {
+    test(`live and in the group; not when the pgid differs, once it is a zombie the watcher has not reported, or once reaped (${pidfd ? 'pidfd' : 'SIGCHLD fallback'})`, { timeout: 10_000 }, async () => {
+      native().setPidfdEnabled(pidfd);
+      const marker = started.sleepArg();
+      let leader, member;
+      try {
+        leader = spawnNative(['sleep', marker], { fds: [-2, -2, -2] });
+        member = spawnNative(['sleep', marker], { fds: [-2, -2, -2], pgid: leader.pid });
+      } finally {
+        native().setPidfdEnabled(true);
+      }
+      try {
+        assert.equal(leader.pidfd, pidfd);
+        assert.equal(native().liveInGroup(leader.id, leader.pid), true);
+        assert.equal(native().liveInGroup(member.id, leader.pid), true, 'a member of a group it does not lead');
+        assert.equal(native().liveInGroup(member.id, member.pid), false, 'another pgid');
+        assert.equal(native().signal(member.id, 9), true);
+        spinUntilZombie(member.pid);
+        assert.equal(native().liveInGroup(member.id, leader.pid), false, 'exited, its exit not reported yet');
+        assert.equal(readStat(member.pid).state, 'Z', 'the check collected nothing (WNOWAIT)');
+        await withDeadline(member.exited, 5000, 'member exit');
+        assert.equal(exists(member.pid), false, 'reaped by the exit watcher');
+        assert.equal(native().liveInGroup(member.id, leader.pid), false, 'reaped and forgotten');
+        assert.equal(native().liveInGroup(0x7fffffff, leader.pid), false, 'an unknown id');
+      } finally {
+        killGroupQuietly(leader.pid);
+        await Promise.all([leader.exited, member.exited]);
+      }
+    });
+  }
+
+  test('child.killGroup(): a leader that exited before its exit was reported does not count as a live member', { timeout: 10_000 }, async () => {
+    const alone = spawn('true', [], { stdio: 'ignore' });
+    spinUntilZombie(alone.pid);
+    assert.equal(alone.killGroup(0), false, 'the zombie leader alone: no live member');
+    assert.equal(alone.killedByGroup, false);
+    await withDeadline(alone.exited, 5000, 'exit');
+
+    const marker = started.sleepArg();
+    // sh starts the member and stops itself; it exits once continued, with no event-loop turn between.
+    const parent = started.group(spawn('sh', ['-c', `sleep ${marker} & kill -STOP $$; exit 0`], { stdio: 'ignore' }));
+    await waitUntil(() => started.sleepers().length === 1 && readStat(parent.pid).state === 'T', 3000, 'the member, and sh stopped');
+    const [sleeper] = started.sleepers();
+    parent.kill('SIGCONT');
+    spinUntilZombie(parent.pid);
+    assert.equal(parent.killGroup('SIGTERM'), true, 'the member left behind is live');
+    await waitUntil(() => !isAlive(sleeper!), 5000, 'the member ended by the TERM');
+    await withDeadline(parent.exited, 5000, 'leader exit');
+  });
+});
+
 describe('watchProcessExit: the exit of a process that is not a child', () => {
   test('calls back once the process has exited; 0 for a pid already gone; an unwatched id is never called', { timeout: 10_000 }, async () => {
     const marker = started.sleepArg();
