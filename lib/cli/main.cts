@@ -6,7 +6,7 @@
 // module would start Node's ESM loader, and an ES import of a builtin such as node:fs evaluates
 // every lazy export of it (fs/promises, streams, readline): together 20–40 ms before any work.
 // It turns on Node's compile cache where Node has one, then dispatches on the command name.
-import { mkdirSync, writeSync } from 'node:fs';
+import { mkdirSync, statSync, writeSync } from 'node:fs';
 
 interface CommandModule {
   main(argv: string[]): Promise<number>;
@@ -50,7 +50,9 @@ function makeDirectory(dir: string): boolean {
  * The compile cache's directory: per user, never in a directory others can write —
  * $XDG_CACHE_HOME/procctl/compile-cache, else ~/.cache/procctl/compile-cache. Each level is made
  * here one at a time (Node's own recursive mkdir spins forever under a HOME where mkdir fails with
- * ENOENT, such as /proc); null when there is no home or a level cannot be made.
+ * ENOENT, such as /proc). The last level must belong to this user and be writable by no one else,
+ * since what Node reads from it is compiled code that it runs. null when there is no home, a level
+ * cannot be made, or the directory fails that check.
  */
 function compileCacheDirectory(): string | null {
   const { XDG_CACHE_HOME: xdg, HOME: home } = process.env;
@@ -62,7 +64,12 @@ function compileCacheDirectory(): string | null {
     dir = `${dir}/${level}`;
     if (!makeDirectory(dir)) return null;
   }
-  return dir;
+  try {
+    const { uid, mode } = statSync(dir);
+    return uid === process.geteuid?.() && (mode & 0o022) === 0 ? dir : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
