@@ -247,7 +247,7 @@ function spinUntilZombie(pid: number, ms = 3000): void {
 
 describe('liveInGroup: a child answers for its group without /proc', () => {
   for (const pidfd of [true, false]) {
-    test(`live and in the group; not when the pgid differs, once it is a zombie the watcher has not reported, or once reaped (${pidfd ? 'pidfd' : 'SIGCHLD fallback'})`, { timeout: 10_000 }, async () => {
+    test(`live and in the group; not when the pgid differs, once it is a zombie the watcher has not reported, or once reaped (${pidfd ? 'pidfd' : 'SIGCHLD fallback'})`, { timeout: 10_000 }, async (t) => {
       native().setPidfdEnabled(pidfd);
       const marker = started.sleepArg();
       let leader, member;
@@ -258,6 +258,7 @@ describe('liveInGroup: a child answers for its group without /proc', () => {
         native().setPidfdEnabled(true);
       }
       try {
+        if (pidfd && !leader.pidfd) return t.skip('children get no pidfd here (CLONE_PIDFD refused, as under qemu-user): the fallback variant covers them');
         assert.equal(leader.pidfd, pidfd);
         assert.equal(native().liveInGroup(leader.id, leader.pid), true);
         assert.equal(native().liveInGroup(member.id, leader.pid), true, 'a member of a group it does not lead');
