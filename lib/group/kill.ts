@@ -37,15 +37,14 @@ function groupSender(pgid: number, pidfd: number): (signo: number) => boolean {
  * killpg when the group has a live member. Zombies are not members (as in groupMembers and
  * waitForGroupExit): a group of zombies only is left alone and reported as false. The check comes
  * before the signal so that a member the signal kills at once still counts as reached.
- * `memberLive`: asks whether a process the caller knows to be in the group (its own child, not yet
- * seen to exit) is still a live member. When it is, it answers for the group without a pass over
- * /proc (stopping a thousand groups: a thousand pairs of system calls, not a thousand passes over
- * a thousand processes). `pidfd`: reach the group through its leader's pidfd (see groupSender),
- * -1: by its number.
+ * `memberLive`: the caller has just seen a live member of the group (its own child, checked by
+ * native liveInGroup), which answers for the group without a pass over /proc (stopping a thousand
+ * groups: a thousand pairs of system calls, not a thousand passes over a thousand processes).
+ * `pidfd`: reach the group through its leader's pidfd (see groupSender), -1: by its number.
  */
-export function signalLiveGroup(pgid: number, signo: number, memberLive?: () => boolean, pidfd = -1): boolean {
+export function signalLiveGroup(pgid: number, signo: number, memberLive = false, pidfd = -1): boolean {
   const send = groupSender(pgid, pidfd);
-  const live = memberLive?.() === true || !isGroupEmpty(pgid, () => send(0));
+  const live = memberLive || !isGroupEmpty(pgid, () => send(0));
   return live && send(signo);
 }
 

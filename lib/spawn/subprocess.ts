@@ -241,7 +241,8 @@ export class Subprocess<Stdio = StdioOption | undefined> extends EventEmitter<Su
     this.#refuseCallerGroup('killGroup()');
     if (!this.#groupStillOurs()) return false;
     // While its exit is not observed, the child itself answers for the group (two system calls).
-    const delivered = signalLiveGroup(this.pgid, signo, this.#exitResult === null ? () => native().liveInGroup(this.#id, this.pgid) : undefined, this.#groupPidfd);
+    const memberLive = this.#exitResult === null && native().liveInGroup(this.#id, this.pgid);
+    const delivered = signalLiveGroup(this.pgid, signo, memberLive, this.#groupPidfd);
     if (delivered && signo !== 0) this.#killedByGroup = true;
     if (!delivered && this.#isReaped()) this.#groupGone = true;
     return delivered;
