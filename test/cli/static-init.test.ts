@@ -78,6 +78,8 @@ describe('procctl-init with no C library (busybox-static chroot)', { timeout: 60
     const member = (name: string) => `/bin/busybox sh -c 'trap "echo ${name} got TERM; exit 0" TERM; echo ${name} ready; while :; do /bin/busybox sleep 0.05; done' &`;
     const child = inChroot(root.path, `trap "echo shell got TERM; exit 7" TERM; ${member('A')} ${member('B')} wait`);
     const exited = exitCode(child);
+    // Listened for at once: 'close' may follow 'exit' in the same tick, before an await resumes.
+    const closed = new Promise((resolve) => child.on('close', resolve));
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
@@ -85,7 +87,7 @@ describe('procctl-init with no C library (busybox-static chroot)', { timeout: 60
       const [init] = childrenOf(child.pid!);
       process.kill(init!, 'SIGTERM');
       assert.equal(await withDeadline(exited, 15_000, 'exit'), 7, `the shell got TERM: ${output}`);
-      await new Promise((resolve) => child.on('close', resolve));
+      await withDeadline(closed, 5_000, 'close');
       for (const name of ['shell', 'A', 'B']) assert.match(output, new RegExp(`${name} got TERM`), output);
     } finally {
       child.kill('SIGKILL');
