@@ -129,10 +129,12 @@ describe('stop', { timeout: 40_000 }, () => {
     const supervisor = new Supervisor({ children: [{ name: 'bg', file: 'sh', args: ['-c', `sleep ${mark} & sleep 1; exit 0`], restart: 'never', stopTimeout: 2000 }] });
     let pgid = 0;
     supervisor.on('start', (e) => (pgid = e.pgid));
+    // Listened for before the start: under load the run may end while the poll below still waits.
+    const exited = new Promise<ExitEvent>((r) => supervisor.once('exit', r));
     try {
       await supervisor.start();
       await waitUntil(() => withMarker(mark).length === 1, 5000, 'the background sleep');
-      const exit = await withDeadline(new Promise<ExitEvent>((r) => supervisor.once('exit', r)), 10_000, 'exit');
+      const exit = await withDeadline(exited, 10_000, 'exit');
       assert.equal(exit.code, 0);
       assert.deepEqual(withMarker(mark), [], 'the leftover was stopped before the exit event');
       assert.deepEqual(groupMembers(pgid).filter(isAlive), []);
