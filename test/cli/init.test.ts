@@ -105,8 +105,7 @@ describe('procctl init', { timeout: 60_000 }, () => {
       for (const pid of sleepers(nap)) assert.equal(readStat(pid).ppid, init.pid);
       // ...and once they exited, init reaped them.
       await waitUntil(() => sleepers(nap).length === 0, 5000, 'the orphans to exit');
-      await new Promise((r) => setTimeout(r, 300));
-      assert.deepEqual(zombieChildren(init.pid!), []);
+      await waitUntil(() => zombieChildren(init.pid!).length === 0, 5000, 'init to reap them');
       const children = childrenOf(init.pid!);
       assert.equal(children.length, 1, `only the command is left: ${children}`);
       init.kill('SIGTERM');
